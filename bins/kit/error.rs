@@ -1,0 +1,82 @@
+//! Errors as values that carry SPEC.md's exit codes; `main` prints them once as `tool: message`.
+
+use std::fmt;
+use std::io;
+
+/// The exit codes every tool shares (SPEC.md section 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Code {
+    Success = 0,
+    /// `-e/--exit-status` was given and nothing matched.
+    NoMatch = 1,
+    /// Usage error, unreadable input, malformed data that stops the work, I/O error.
+    Failure = 2,
+    /// A session id or prefix resolves to no session or to several.
+    Unresolved = 3,
+    /// The index lock was not acquired within `--lock-timeout`.
+    Locked = 4,
+    /// Refused for safety.
+    Unsafe = 5,
+}
+
+#[derive(Debug)]
+pub struct Error {
+    pub code: Code,
+    /// Empty for an error that ends the tool without a word (a closed stdout).
+    pub message: String,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn new(code: Code, message: impl Into<String>) -> Error {
+        Error { code, message: message.into() }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::new(Code::Failure, message)
+    }
+
+    /// The reader of stdout went away (`| head`): stop at once, quietly, with success.
+    pub fn closed_stdout() -> Error {
+        Error::new(Code::Success, "")
+    }
+
+    /// An I/O error on something we name, e.g. `PATH: No such file or directory`.
+    pub fn io(what: impl fmt::Display, err: io::Error) -> Error {
+        if err.kind() == io::ErrorKind::BrokenPipe {
+            return Error::closed_stdout();
+        }
+        Error::new(Code::Failure, format!("{what}: {}", describe_io(&err)))
+    }
+}
+
+/// Writing to stdout is the only I/O that `?` converts without naming a path, so a broken pipe
+/// is the one case that matters here; anything else is reported as a write error.
+impl From<io::Error> for Error {
+    fn from(err: io::Error) -> Error {
+        Error::io("write error", err)
+    }
+}
+
+/// `No such file or directory` rather than `No such file or directory (os error 2)`.
+pub fn describe_io(err: &io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error ") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
+/// Runs a tool body and turns its outcome into a process exit code, printing the error once.
+pub fn finish(tool: &str, outcome: Result<Code>) -> i32 {
+    match outcome {
+        Ok(code) => code as i32,
+        Err(err) => {
+            if !err.message.is_empty() {
+                eprintln!("{tool}: {}", err.message);
+            }
+            err.code as i32
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The seance toolkit: one library behind small binaries that talk NDJSON.
+//!
+//! Each module owns one concern; each tool in [`tool`] is a function that returns an exit code,
+//! and each binary under `bins/` is a one-line `main` that calls it.
+
+pub mod cli;
+pub mod error;
+pub mod event;
+pub mod jsonfmt;
+pub mod lines;
+pub mod malformed;
+pub mod out;
+pub mod time;
+pub mod tool;
+pub mod town;

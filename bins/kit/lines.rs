@@ -1,0 +1,154 @@
+//! Line readers for NDJSON: forward over any stream, and backward over a regular file so the
+//! newest events cost time in proportion to how many are wanted, not to the size of the log.
+//!
+//! Both hand out lines without their terminator (`\n`, or `\r\n`), as borrowed bytes: a line
+//! may be of any length and need not be UTF-8; what a line means is for the caller to judge.
+
+use std::fs::File;
+use std::io::{self, BufRead};
+use std::os::unix::fs::FileExt;
+
+/// Strips one line terminator, `\n` or `\r\n`.
+pub fn trim_eol(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Whether a line holds nothing but whitespace (skipped everywhere, never an error).
+pub fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Lines in stream order, numbered from 1 for messages like `<stdin>:7:`.
+pub struct ForwardLines<R> {
+    reader: R,
+    buf: Vec<u8>,
+    number: u64,
+}
+
+impl<R: BufRead> ForwardLines<R> {
+    pub fn new(reader: R) -> Self {
+        ForwardLines { reader, buf: Vec::new(), number: 0 }
+    }
+
+    /// The next line and its number.
+    pub fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>> {
+        self.buf.clear();
+        if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
+            return Ok(None);
+        }
+        self.number += 1;
+        Ok(Some((self.number, trim_eol(&self.buf))))
+    }
+}
+
+const FIRST_CHUNK: usize = 64 * 1024;
+const MAX_CHUNK: usize = 1024 * 1024;
+
+/// Lines of a file from its end to its start. Reads in chunks that grow from 64 KiB to 1 MiB,
+/// so that `| head` reads little; a line longer than a chunk is gathered whole, with reads that
+/// double in size so that its cost stays linear in its length.
+pub struct ReverseLines {
+    file: File,
+    /// The file offset of `buf[0]`.
+    start: u64,
+    buf: Vec<u8>,
+    /// `buf[..end]` is what has not been handed out yet.
+    end: usize,
+    chunk: usize,
+}
+
+impl ReverseLines {
+    /// Reads `file` backwards from `len`, its size when the scan begins: what is appended later
+    /// is left for a follower.
+    pub fn new(file: File, len: u64) -> Self {
+        ReverseLines { file, start: len, buf: Vec::new(), end: 0, chunk: FIRST_CHUNK }
+    }
+
+    /// The next line toward the start of the file, with its byte offset in the file.
+    pub fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>> {
+        loop {
+            // The unread part ends just after the terminator of the line to return next
+            // (except at the very end of a file that lacks a final newline).
+            let body_end =
+                if self.end > 0 && self.buf[self.end - 1] == b'\n' { self.end - 1 } else { self.end };
+            if let Some(newline) = memchr::memrchr(b'\n', &self.buf[..body_end]) {
+                self.end = newline + 1;
+                let line = trim_eol(&self.buf[newline + 1..body_end]);
+                return Ok(Some((self.start + newline as u64 + 1, line)));
+            }
+            if self.start == 0 {
+                if self.end == 0 {
+                    return Ok(None);
+                }
+                self.end = 0;
+                return Ok(Some((0, trim_eol(&self.buf[..body_end]))));
+            }
+            self.read_earlier()?;
+        }
+    }
+
+    /// Prepends the chunk before `start` to what is left unread.
+    fn read_earlier(&mut self) -> io::Result<()> {
+        let want = self.chunk.max(self.end) as u64;
+        let from = self.start.saturating_sub(want);
+        let len = (self.start - from) as usize;
+        let mut fresh = Vec::with_capacity(len + self.end);
+        fresh.resize(len, 0);
+        self.file.read_exact_at(&mut fresh, from)?;
+        fresh.extend_from_slice(&self.buf[..self.end]);
+        self.end = fresh.len();
+        self.buf = fresh;
+        self.start = from;
+        self.chunk = (self.chunk * 2).min(MAX_CHUNK);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn reverse(content: &[u8], chunk: usize) -> Vec<(u64, Vec<u8>)> {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(content).unwrap();
+        let mut lines = ReverseLines::new(file, content.len() as u64);
+        lines.chunk = chunk;
+        let mut got = Vec::new();
+        while let Some((offset, line)) = lines.next_line().unwrap() {
+            got.push((offset, line.to_vec()));
+        }
+        got
+    }
+
+    #[test]
+    fn reverse_matches_forward_for_every_chunk_size() {
+        let content = b"one\r\ntwo\n\nthree-is-longer\nlast-without-newline";
+        let mut forward: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut offset = 0;
+        for piece in content.split_inclusive(|b| *b == b'\n') {
+            forward.push((offset, trim_eol(piece).to_vec()));
+            offset += piece.len() as u64;
+        }
+        forward.reverse();
+        for chunk in 1..content.len() + 2 {
+            assert_eq!(reverse(content, chunk), forward, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn reverse_of_empty_and_newline_only_files() {
+        assert!(reverse(b"", 4).is_empty());
+        assert_eq!(reverse(b"\n", 4), vec![(0, vec![])]);
+    }
+
+    #[test]
+    fn forward_numbers_lines_and_strips_crlf() {
+        let mut lines = ForwardLines::new(&b"a\r\nb\nc"[..]);
+        assert_eq!(lines.next_line().unwrap(), Some((1, &b"a"[..])));
+        assert_eq!(lines.next_line().unwrap(), Some((2, &b"b"[..])));
+        assert_eq!(lines.next_line().unwrap(), Some((3, &b"c"[..])));
+        assert_eq!(lines.next_line().unwrap(), None);
+    }
+}

@@ -1,0 +1,68 @@
+//! What happens to lines that are not events: counted and reported once at the end, or with
+//! `--strict`, the first one stops the tool with exit 2.
+
+use std::fmt;
+use std::path::Path;
+
+use crate::cli::Flag;
+use crate::error::{Code, Error, Result};
+use crate::event::Malformed;
+
+pub const STRICT: Flag = Flag {
+    long: "strict",
+    help: "Stop at the first malformed line (exit 2) instead of skipping it",
+    doc: "Without it, lines that are not JSON objects or not UTF-8 are skipped and counted, and \
+          the count is reported on stderr at the end. Blank lines are always skipped silently.",
+    ..Flag::EMPTY
+};
+
+/// Where a line is, for messages: built only when a line turns out to be malformed.
+#[derive(Clone, Copy)]
+pub enum Place<'a> {
+    /// A line number in a stream (`<stdin>:7`).
+    Line(&'a str, u64),
+    /// A byte offset in a file read from its end, where line numbers are unknown.
+    Byte(&'a Path, u64),
+}
+
+impl fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Line(name, number) => write!(f, "{name}:{number}"),
+            Place::Byte(path, offset) => write!(f, "{}: byte {offset}", path.display()),
+        }
+    }
+}
+
+pub struct Skipped {
+    strict: bool,
+    count: u64,
+    first: Option<String>,
+}
+
+impl Skipped {
+    pub fn new(strict: bool) -> Skipped {
+        Skipped { strict, count: 0, first: None }
+    }
+
+    /// Notes a malformed line at `place` (`<stdin>:7`, `PATH: byte 1234`); with `--strict` it
+    /// becomes the error that ends the run.
+    pub fn record(&mut self, place: Place, why: &Malformed) -> Result<()> {
+        if self.strict {
+            return Err(Error::new(Code::Failure, format!("{place}: {why}")));
+        }
+        self.count += 1;
+        if self.first.is_none() {
+            self.first = Some(format!("{place}: {why}"));
+        }
+        Ok(())
+    }
+
+    /// One line on stderr when anything was skipped.
+    pub fn report(&self, tool: &str) {
+        if let Some(first) = &self.first {
+            let lines = if self.count == 1 { "line" } else { "lines" };
+            eprintln!("{tool}: skipped {} malformed {lines} (first: {first})", self.count);
+        }
+    }
+}

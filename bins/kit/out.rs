@@ -1,0 +1,69 @@
+//! Standard output as SPEC.md wants it: line-buffered on a terminal, block-buffered otherwise,
+//! colour decided once, and the terminal's width for tables.
+
+use std::io::{self, BufWriter, Write};
+
+use owo_colors::OwoColorize;
+
+use crate::cli::{Complete, Flag};
+
+/// Whether stdout is a terminal.
+pub fn stdout_is_terminal() -> bool {
+    rustix::termios::isatty(rustix::stdio::stdout())
+}
+
+/// The terminal's width in columns, when stdout is one that reports it.
+pub fn terminal_width() -> Option<usize> {
+    let size = rustix::termios::tcgetwinsize(rustix::stdio::stdout()).ok()?;
+    (size.ws_col > 0).then_some(size.ws_col as usize)
+}
+
+/// Stdout behind the right kind of buffer. `Stdout` itself flushes at every newline, which is
+/// what a person watching a terminal wants; a pipe gets big writes instead.
+pub fn stdout() -> Box<dyn Write> {
+    let stdout = io::stdout();
+    if stdout_is_terminal() {
+        Box::new(stdout)
+    } else {
+        Box::new(BufWriter::with_capacity(64 * 1024, stdout.lock()))
+    }
+}
+
+pub const COLOR: Flag = Flag {
+    long: "color",
+    value: Some("WHEN"),
+    help: "When to use colour: auto, always or never",
+    doc: "auto (the default) colours only when stdout is a terminal, NO_COLOR is unset or empty, \
+          and TERM is not \"dumb\". Machine formats (NDJSON, tsv, json, ids) are never coloured.",
+    complete: Complete::Choices(&["auto", "always", "never"]),
+    ..Flag::EMPTY
+};
+
+/// `--color` resolved against the environment, once per run.
+pub fn color_enabled(when: &str, stdout_tty: bool) -> bool {
+    match when {
+        "always" => true,
+        "never" => false,
+        _ => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+            stdout_tty && !no_color && !dumb
+        }
+    }
+}
+
+/// Styles for human output; plain text when colour is off.
+#[derive(Clone, Copy, Debug)]
+pub struct Paint {
+    pub on: bool,
+}
+
+impl Paint {
+    pub fn bold(self, text: &str) -> String {
+        if self.on { text.bold().to_string() } else { text.to_string() }
+    }
+
+    pub fn dim(self, text: &str) -> String {
+        if self.on { text.dimmed().to_string() } else { text.to_string() }
+    }
+}

@@ -1,0 +1,165 @@
+//! Times as users type them (`--since 2h`, RFC 3339, a date) and as tables show them.
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::cli::{Complete, Flag};
+
+pub const SINCE: Flag = Flag {
+    long: "since",
+    value: Some("TIME"),
+    help: "Only events at or after TIME",
+    doc: "TIME is RFC 3339 (2026-01-22T10:00:00Z), a date (2026-01-22, local midnight), or a \
+          duration back from now: 90s, 30m, 2h, 3d, 1w, or a sum like 1h30m.",
+    complete: Complete::Nothing,
+    ..Flag::EMPTY
+};
+
+pub const UNTIL: Flag = Flag {
+    long: "until",
+    value: Some("TIME"),
+    help: "Only events before TIME",
+    doc: "TIME takes the same forms as --since.",
+    ..Flag::EMPTY
+};
+
+/// A duration such as `90s`, `30m`, `2h`, `3d`, `1w`, `1h30m`; a bare `0` is zero.
+pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
+    let bad = || format!("'{text}' is not a duration (like 30s, 15m, 2h, 3d, 1w)");
+    if text == "0" {
+        return Ok(SignedDuration::ZERO);
+    }
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit: i64 = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 604_800,
+            _ => return Err(bad()),
+        };
+        let count: i64 = digits.parse().map_err(|_| bad())?;
+        total = count.checked_mul(unit).and_then(|s| total.checked_add(s)).ok_or_else(bad)?;
+        digits.clear();
+    }
+    if !digits.is_empty() || text.is_empty() {
+        return Err(bad());
+    }
+    Ok(SignedDuration::from_secs(total))
+}
+
+/// A moment given on the command line: RFC 3339, a local date, or a duration before `now`.
+pub fn parse_moment(text: &str, now: Timestamp) -> Result<Timestamp, String> {
+    if let Ok(ts) = text.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        return date
+            .to_zoned(TimeZone::system())
+            .map(|z| z.timestamp())
+            .map_err(|e| format!("'{text}': {e}"));
+    }
+    let back = parse_duration(text)
+        .map_err(|_| format!("'{text}' is not a time (RFC 3339, YYYY-MM-DD, or a duration like 2h)"))?;
+    now.checked_sub(back).map_err(|e| format!("'{text}': {e}"))
+}
+
+/// How tables and tsv show a time (`--time`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Local,
+    Utc,
+    Relative,
+}
+
+pub struct Clock {
+    zone: TimeZone,
+    now: Timestamp,
+}
+
+impl Clock {
+    pub fn new() -> Clock {
+        Clock { zone: TimeZone::system(), now: Timestamp::now() }
+    }
+
+    /// gt's STARTED column: local `YYYY-MM-DD HH:MM`, or UTC, or how long ago.
+    pub fn minute(&self, ts: Timestamp, style: Style) -> String {
+        match style {
+            Style::Local => ts.to_zoned(self.zone.clone()).strftime("%Y-%m-%d %H:%M").to_string(),
+            Style::Utc => ts.strftime("%Y-%m-%d %H:%MZ").to_string(),
+            Style::Relative => self.ago(ts),
+        }
+    }
+
+    /// A full RFC 3339 time, for machine formats.
+    pub fn full(&self, ts: Timestamp, style: Style) -> String {
+        match style {
+            Style::Local => ts.to_zoned(self.zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            Style::Utc => ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            Style::Relative => self.ago(ts),
+        }
+    }
+
+    /// `45s ago`, `3m ago`, `2h ago`, `5d ago` (whole units, rounded down); `in 3m` for the future.
+    pub fn ago(&self, ts: Timestamp) -> String {
+        let secs = self.now.as_second() - ts.as_second();
+        let amount = secs.unsigned_abs();
+        let text = match amount {
+            0..60 => format!("{amount}s"),
+            60..3600 => format!("{}m", amount / 60),
+            3600..86_400 => format!("{}h", amount / 3600),
+            _ => format!("{}d", amount / 86_400),
+        };
+        if secs < 0 { format!("in {text}") } else { format!("{text} ago") }
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s").unwrap().as_secs(), 90);
+        assert_eq!(parse_duration("1h30m").unwrap().as_secs(), 5400);
+        assert_eq!(parse_duration("2w").unwrap().as_secs(), 1_209_600);
+        assert_eq!(parse_duration("0").unwrap().as_secs(), 0);
+        for bad in ["", "5", "h", "3x", "-2h", "99999999999999999999d"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn moments() {
+        let now: Timestamp = "2026-01-22T10:00:00Z".parse().unwrap();
+        assert_eq!(parse_moment("2h", now).unwrap().to_string(), "2026-01-22T08:00:00Z");
+        assert_eq!(
+            parse_moment("2026-01-01T00:00:00+01:00", now).unwrap().to_string(),
+            "2025-12-31T23:00:00Z"
+        );
+        assert!(parse_moment("yesterday", now).is_err());
+    }
+
+    #[test]
+    fn relative_times_round_down() {
+        let now: Timestamp = "2026-01-22T10:00:00Z".parse().unwrap();
+        let clock = Clock { zone: TimeZone::UTC, now };
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        assert_eq!(clock.ago(at("2026-01-22T09:59:15Z")), "45s ago");
+        assert_eq!(clock.ago(at("2026-01-22T07:30:00Z")), "2h ago");
+        assert_eq!(clock.ago(at("2026-01-17T09:00:00Z")), "5d ago");
+        assert_eq!(clock.ago(at("2026-01-22T10:03:00Z")), "in 3m");
+    }
+}

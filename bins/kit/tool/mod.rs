@@ -1,0 +1,81 @@
+//! The tools, one module each. Each is a function that returns an exit code; the binaries under
+//! `bins/` call them. The read-path tools are also stages that the `seance` wrapper chains in
+//! one process, so its output is the pipeline's by construction.
+
+pub mod events;
+pub mod filter;
+pub mod fmt;
+pub mod wrapper;
+
+use std::io::{self, Write};
+
+use crate::cli::{self, Flag, Opts, Parsed, Tool};
+use crate::error::{self, Code, Result};
+use crate::event::Event;
+use crate::lines::{ForwardLines, is_blank};
+use crate::malformed::{Place, Skipped};
+
+/// Whether a producer should go on after handing over an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Where events go: stdout for a standalone tool, the next stage inside the wrapper.
+pub trait Sink {
+    fn event(&mut self, line: &[u8], event: &Event) -> Result<Flow>;
+    /// Called when a producer is about to wait (`--follow`), so what was found gets seen.
+    fn flush(&mut self) -> Result<()>;
+}
+
+pub const EXIT_STATUS: Flag =
+    Flag { long: "exit-status", short: Some('e'), help: "Exit 1 when nothing matched", ..Flag::EMPTY };
+
+/// Parses the command line into `O`, then runs `body`; returns the process exit code.
+pub(crate) fn run<O: Opts + Default>(tool: &Tool, body: fn(O) -> Result<Code>) -> i32 {
+    let outcome = (|| {
+        let mut opts = O::default();
+        match cli::parse(tool, std::env::args_os().skip(1), &mut opts)? {
+            Parsed::Printed => Ok(Code::Success),
+            Parsed::Run => body(opts),
+        }
+    })();
+    error::finish(tool.name, outcome)
+}
+
+/// Feeds each event on stdin to `each`; blank lines are skipped, malformed ones are noted as
+/// `<stdin>:LINE`.
+pub(crate) fn read_stdin_events(
+    skipped: &mut Skipped,
+    mut each: impl FnMut(&[u8], &Event) -> Result<Flow>,
+) -> Result<()> {
+    let stdin = io::stdin();
+    let mut lines = ForwardLines::new(io::BufReader::with_capacity(64 * 1024, stdin.lock()));
+    while let Some((number, line)) = lines.next_line().map_err(|e| error::Error::io("<stdin>", e))? {
+        if is_blank(line) {
+            continue;
+        }
+        match Event::parse(line) {
+            Ok(event) => {
+                if each(line, &event)? == Flow::Stop {
+                    break;
+                }
+            }
+            Err(why) => skipped.record(Place::Line("<stdin>", number), &why)?,
+        }
+    }
+    Ok(())
+}
+
+/// Writes a line and its newline.
+pub(crate) fn write_line(out: &mut dyn Write, line: &[u8]) -> Result<()> {
+    out.write_all(line)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// The exit code for a run that found `found` things, given `-e`.
+pub(crate) fn found_code(found: bool, exit_status: bool) -> Code {
+    if found || !exit_status { Code::Success } else { Code::NoMatch }
+}

@@ -1,0 +1,178 @@
+//! seance: gt's `seance` command over the toolkit. Listing is seance-events, seance-filter and
+//! seance-fmt chained in one process through the same code, so its rows are the pipeline's.
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use super::events::{self, EVENTS, EventsOpts, WINDOW};
+use super::filter::{self, ACTOR, Filter, FilterOpts, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
+use super::fmt::{FORMAT, FmtOpts, Format, Formatter, NO_HEADER, TIME, WIDTH};
+use super::{EXIT_STATUS, Flow, Sink, found_code};
+use crate::cli::{Complete, Flag, Opts, Tool};
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::malformed::{STRICT, Skipped};
+use crate::out::{self, COLOR};
+use crate::time::{SINCE, UNTIL};
+use crate::town::TOWN;
+
+const RECENT: Flag = Flag {
+    aliases: &["recent"],
+    help: "Show the N most recent sessions (default: 20; 0: all)",
+    ..filter::LIMIT
+};
+
+const JSON: Flag = Flag {
+    long: "json",
+    help: "Output the sessions as one JSON array (same as --format json)",
+    ..Flag::EMPTY
+};
+
+const TALK: Flag = Flag {
+    long: "talk",
+    short: Some('t'),
+    value: Some("ID"),
+    help: "Talk to a predecessor session (not built yet)",
+    doc: "Resumes the session as a fork. This arrives with the write path (seance-stage); until \
+          then it is a usage error.",
+    complete: Complete::Session,
+    ..Flag::EMPTY
+};
+
+const PROMPT: Flag = Flag {
+    long: "prompt",
+    short: Some('p'),
+    value: Some("PROMPT"),
+    help: "One-shot question for --talk",
+    ..Flag::EMPTY
+};
+
+pub const TOOL: Tool = Tool {
+    name: "seance",
+    about: "list predecessor sessions, and talk to them",
+    synopsis: "[OPTIONS]",
+    description: "Lists the town's recent sessions, newest first: the same as \
+                  `seance-events | seance-filter -n 20 | seance-fmt` with the flags given, plus \
+                  gt's \"Discoverable Sessions\" title and \"Talk to a predecessor\" hint when \
+                  the table goes to a terminal. Every flag of those tools that makes sense here \
+                  passes through to the tool that owns it.",
+    flags: &[
+        &ROLE,
+        &RIG,
+        &RECENT,
+        &JSON,
+        &TALK,
+        &PROMPT,
+        &TOWN,
+        &EVENTS,
+        &ACTOR,
+        &SESSION,
+        &TOPIC,
+        &SINCE,
+        &UNTIL,
+        &RESUMABLE,
+        &UNIQUE,
+        &FORMAT,
+        &TIME,
+        &NO_HEADER,
+        &WIDTH,
+        &COLOR,
+        &WINDOW,
+        &STRICT,
+        &EXIT_STATUS,
+    ],
+};
+
+pub struct WrapperOpts {
+    events: EventsOpts,
+    filter: FilterOpts,
+    fmt: FmtOpts,
+    talk: Option<String>,
+    prompt: Option<String>,
+}
+
+impl Default for WrapperOpts {
+    fn default() -> Self {
+        WrapperOpts {
+            events: EventsOpts::default(),
+            filter: FilterOpts { limit: 20, ..FilterOpts::default() },
+            fmt: FmtOpts::default(),
+            talk: None,
+            prompt: None,
+        }
+    }
+}
+
+impl Opts for WrapperOpts {
+    fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
+        let text = |value: Option<OsString>| crate::cli::text(flag, value);
+        match flag.long {
+            "json" => self.fmt.format = Some(Format::Json),
+            "talk" => self.talk = Some(text(value)?),
+            "prompt" => self.prompt = Some(text(value)?),
+            // The stages run in this process on parsed events, so only the reader sees raw
+            // lines, and only the filter knows what matched.
+            "strict" => return self.events.set(flag, value),
+            "exit-status" | "limit" => return self.filter.set(flag, value),
+            // Time bounds go to the reader, which can then stop early.
+            _ => {
+                return Ok(self.events.set(flag, value.clone())?
+                    || self.filter.set(flag, value.clone())?
+                    || self.fmt.set(flag, value)?);
+            }
+        }
+        Ok(true)
+    }
+}
+
+pub fn main() -> i32 {
+    super::run(&TOOL, |opts: WrapperOpts| {
+        if opts.talk.is_some() {
+            return Err(Error::usage("--talk needs the write path (seance-stage), which is not built yet"));
+        }
+        if opts.prompt.is_some() {
+            return Err(Error::usage("-p/--prompt goes with --talk"));
+        }
+        list(opts)
+    })
+}
+
+fn list(opts: WrapperOpts) -> Result<crate::error::Code> {
+    let exit_status = opts.filter.exit_status;
+    let mut formatter = Formatter::new(&opts.fmt);
+    if formatter.format() == Format::Table && out::stdout_is_terminal() {
+        let paint = formatter.paint();
+        formatter.preamble = format!("{}\n\n", paint.bold("Discoverable Sessions"));
+        formatter.epilogue = format!(
+            "\n{}\n  seance --talk <session-id>\n  seance --talk <session-id> -p \"Where did you put X?\"\n",
+            paint.bold("Talk to a predecessor:")
+        );
+    }
+    let mut chain = Chain { filter: Filter::new(opts.filter), formatter, out: out::stdout() };
+    let mut skipped = Skipped::new(opts.events.strict);
+    let outcome = events::scan(&opts.events, &mut skipped, &mut chain);
+    skipped.report(TOOL.name);
+    outcome?;
+    chain.formatter.finish(&mut chain.out)?;
+    Ok(found_code(chain.filter.matched() > 0, exit_status))
+}
+
+/// seance-filter then seance-fmt, as a sink for seance-events.
+struct Chain {
+    filter: Filter,
+    formatter: Formatter,
+    out: Box<dyn Write>,
+}
+
+impl Sink for Chain {
+    fn event(&mut self, line: &[u8], event: &Event) -> Result<Flow> {
+        match self.filter.admit(event) {
+            None => Ok(Flow::Continue),
+            Some(flow) => self.formatter.row(&mut self.out, line, event).map(|()| flow),
+        }
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        Ok(self.out.flush()?)
+    }
+}
