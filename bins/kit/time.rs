@@ -92,7 +92,7 @@ impl Clock {
     pub fn minute(&self, ts: Timestamp, style: Style) -> String {
         match style {
             Style::Local => ts.to_zoned(self.zone.clone()).strftime("%Y-%m-%d %H:%M").to_string(),
-            Style::Utc => ts.strftime("%Y-%m-%d %H:%MZ").to_string(),
+            Style::Utc => ts.strftime("%Y-%m-%d %H:%M").to_string(),
             Style::Relative => self.ago(ts),
         }
     }

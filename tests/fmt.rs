@@ -1,0 +1,161 @@
+//! seance-fmt: gt's table to the column, and the machine formats.
+
+use crate::util::*;
+
+fn events() -> String {
+    [
+        start("2026-01-22T10:06:00Z", "gastown/crew/joe", &uuid(1), Some("patrol")),
+        start("2026-01-22T10:05:00Z", "gastown/polecats/a-very-long-polecat-name", &uuid(2), None),
+        start(
+            "2026-01-22T10:04:00Z",
+            "beads/witness",
+            &uuid(3),
+            Some("日本語のトピックはとても長いですね本当に"),
+        ),
+        start(
+            "2026-01-22T10:03:00Z",
+            "beads/refinery",
+            &uuid(4),
+            Some("cafe\u{301} cafe\u{301} cafe\u{301} cafe\u{301} cafe\u{301}"),
+        ),
+        start("2026-01-22T10:02:00Z", "mayor", "mayor-4242", Some("tab\there")),
+    ]
+    .join("\n")
+}
+
+fn fmt(args: &[&str]) -> String {
+    tool("seance-fmt").args(args).stdin(events()).run().ok().stdout
+}
+
+const RULE: &str = "────────────────────────────────────────────────────────────────────────────────────────";
+
+#[test]
+fn table_is_gts_listing_in_local_time() {
+    // TZ is IST-5:30 in every test: 10:06Z shows as 15:36.
+    let expected = format!(
+        "SESSION_ID    ROLE                        STARTED           TOPIC
+{RULE}
+00000001-00…  gastown/crew/joe            2026-01-22 15:36  patrol
+00000002-00…  gastown/polecats/a-very-l…  2026-01-22 15:35  -
+00000003-00…  beads/witness               2026-01-22 15:34  日本語のトピックはとても長…
+00000004-00…  beads/refinery              2026-01-22 15:33  cafe\u{301} cafe\u{301} cafe\u{301} cafe\u{301} cafe\u{301}
+mayor-4242    mayor                       2026-01-22 15:32  tab here
+"
+    );
+    assert_eq!(fmt(&["--format", "table"]), expected);
+}
+
+#[test]
+fn table_cuts_by_display_width() {
+    let long = start(
+        "2026-01-22T10:04:00Z",
+        "beads/witness",
+        &uuid(3),
+        Some("ab日本語のトピックはとても長いですね本当に"),
+    );
+    let run = tool("seance-fmt").args(["--format", "table", "--no-header"]).stdin(long).run().ok();
+    // 27 columns of text then the ellipsis: a wide character that would straddle the cut is
+    // left out, and the cell is padded to nothing at the end of the line.
+    assert_eq!(
+        run.stdout,
+        "00000003-00…  beads/witness               2026-01-22 15:34  ab日本語のトピックはとても…\n"
+    );
+    let combining = start("2026-01-22T10:04:00Z", "mayor", &uuid(3), Some(&"e\u{301}".repeat(40)));
+    let run = tool("seance-fmt").args(["--format", "table", "--no-header"]).stdin(combining).run().ok();
+    assert!(run.stdout.ends_with(&format!("  {}…\n", "e\u{301}".repeat(27))), "{}", run.stdout);
+}
+
+#[test]
+fn width_shrinks_topic_then_role() {
+    let out = fmt(&["--format", "table", "--width", "70"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "SESSION_ID    ROLE                        STARTED           TOPIC");
+    assert_eq!(lines[1].chars().count(), 70);
+    assert_eq!(lines[2], "00000001-00…  gastown/crew/joe            2026-01-22 15:36  patrol");
+    assert_eq!(lines[4], "00000003-00…  beads/witness               2026-01-22 15:34  日本語の…");
+    let out = fmt(&["--format", "table", "--width", "50", "--no-header"]);
+    assert_eq!(out.lines().nth(1).unwrap(), "00000002-00…  gastown…  2026-01-22 15:35  -");
+}
+
+#[test]
+fn times_utc_and_relative() {
+    let out = fmt(&["--format", "table", "--time", "utc", "--no-header"]);
+    assert!(out.starts_with("00000001-00…  gastown/crew/joe            2026-01-22 10:06  patrol\n"), "{out}");
+    let recent = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(150);
+    let line = start(&recent.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(), "mayor", &uuid(1), None);
+    let run = tool("seance-fmt")
+        .args(["--format", "table", "--no-header", "--time", "relative"])
+        .stdin(&line)
+        .run()
+        .ok();
+    assert_eq!(run.stdout, "00000001-00…  mayor                       2h ago            -\n");
+    let run = tool("seance-fmt").args(["--format", "tsv", "--time", "relative"]).stdin(&line).run().ok();
+    assert_eq!(run.stdout, format!("{}\tmayor\t2h ago\t\n", uuid(1)));
+}
+
+#[test]
+fn tsv_is_the_default_off_a_terminal() {
+    let expected = format!(
+        "{}\tgastown/crew/joe\t2026-01-22T10:06:00Z\tpatrol\n\
+         {}\tgastown/polecats/a-very-long-polecat-name\t2026-01-22T10:05:00Z\t\n",
+        uuid(1),
+        uuid(2)
+    );
+    let out = fmt(&[]);
+    assert!(out.starts_with(&expected), "{out}");
+    assert!(out.ends_with("mayor-4242\tmayor\t2026-01-22T10:02:00Z\ttab\\there\n"), "{out}");
+    assert_eq!(
+        fmt(&["--format", "tsv", "--time", "local"]).lines().next().unwrap(),
+        format!("{}\tgastown/crew/joe\t2026-01-22T15:36:00+05:30\tpatrol", uuid(1))
+    );
+}
+
+#[test]
+fn fzf_ids_and_json() {
+    let out = fmt(&["--format", "fzf"]);
+    assert_eq!(
+        out.lines().next().unwrap(),
+        format!("{}\t00000001-00…  gastown/crew/joe            2026-01-22 15:36  patrol", uuid(1))
+    );
+    assert_eq!(
+        fmt(&["--format", "ids"]),
+        format!("{}\n{}\n{}\n{}\nmayor-4242\n", uuid(1), uuid(2), uuid(3), uuid(4))
+    );
+    let one = r#"{"ts":"2026-01-22T10:00:00Z","type":"session_start","n":267777777777777777777777,"payload":{"session_id":"x","e":{}}}"#;
+    let run = tool("seance-fmt").args(["--format", "json"]).stdin(format!("{one}\n{one}\n")).run().ok();
+    let element = "  {\n    \"ts\": \"2026-01-22T10:00:00Z\",\n    \"type\": \"session_start\",\n    \"n\": 267777777777777777777777,\n    \"payload\": {\n      \"session_id\": \"x\",\n      \"e\": {}\n    }\n  }";
+    assert_eq!(run.stdout, format!("[\n{element},\n{element}\n]\n"));
+    let parsed: serde_json::Value = serde_json::from_str(&fmt(&["--format", "json"])).unwrap();
+    assert_eq!(parsed.as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn empty_input() {
+    let empty = |format: &str| tool("seance-fmt").args(["--format", format]).run().ok().stdout;
+    assert_eq!(
+        empty("table"),
+        "No session events found.\nSessions are discovered from ~/gt/.events.jsonl\nEnsure SessionStart hooks emit session_start events\n"
+    );
+    assert_eq!(empty("json"), "[]\n");
+    assert_eq!(empty("tsv"), "");
+    assert_eq!(empty("ids"), "");
+}
+
+#[test]
+fn colour_follows_flag_terminal_and_environment() {
+    let bold_header = "\u{1b}[1mSESSION_ID";
+    assert!(fmt(&["--format", "table", "--color", "always"]).starts_with(bold_header));
+    assert!(!fmt(&["--format", "table", "--color", "auto"]).contains('\u{1b}'));
+    // Machine formats are never coloured.
+    assert!(!fmt(&["--format", "tsv", "--color", "always"]).contains('\u{1b}'));
+    // On a terminal the default is a coloured table...
+    let run = tool("seance-fmt").stdin(events()).run_on_terminal(120);
+    assert!(run.stdout.starts_with(bold_header), "{:?}", run.stdout);
+    // ...unless NO_COLOR is set and not empty, or TERM is dumb.
+    let run = tool("seance-fmt").stdin(events()).env("NO_COLOR", "1").run_on_terminal(120);
+    assert!(run.stdout.starts_with("SESSION_ID"), "{:?}", run.stdout);
+    assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
+    let run = tool("seance-fmt").stdin(events()).env("TERM", "dumb").run_on_terminal(120);
+    assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
+    tool("seance-fmt").args(["--color", "sometimes"]).run().code(2);
+}

@@ -1,0 +1,10 @@
+//! One integration test binary: every test runs the built tools on a fresh temp dir shaped like
+//! a real town, and asserts on exact output, exit codes and files.
+
+mod util;
+
+mod cli;
+mod events;
+mod filter;
+mod fmt;
+mod wrapper;

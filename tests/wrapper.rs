@@ -1,0 +1,113 @@
+//! seance: gt's listing, identical to the pipeline it stands for.
+
+use crate::util::*;
+
+fn busy_town() -> Town {
+    let town = Town::new();
+    let mut lines = Vec::new();
+    let actors = ["gastown/crew/joe", "gastown/polecats/nux", "beads/witness", "mayor", "beads/crew/dave"];
+    for i in 0..30u32 {
+        lines.push(other(&format!("2026-01-22T10:{i:02}:00Z"), "patrol_started", "gastown/witness"));
+        let topic = (i % 3 != 0).then(|| format!("topic {i}"));
+        lines.push(start(
+            &format!("2026-01-22T10:{i:02}:30Z"),
+            actors[i as usize % 5],
+            &uuid(i),
+            topic.as_deref(),
+        ));
+    }
+    town.write_log(&lines);
+    town
+}
+
+fn pipeline(town: &Town, events: &str, filter: &str, fmt: &str) -> String {
+    let script = format!(
+        "{} {events} | {} {filter} | {} {fmt}",
+        bin("seance-events").display(),
+        bin("seance-filter").display(),
+        bin("seance-fmt").display()
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(&town.root)
+        .env("TZ", "IST-5:30")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn listing_equals_the_pipeline() {
+    let town = busy_town();
+    let run = town.tool("seance").run().ok();
+    assert_eq!(run.stdout, pipeline(&town, "", "-n 20", ""));
+    assert_eq!(run.lines().len(), 20);
+    assert!(
+        run.stdout.starts_with(&format!("{}\tbeads/crew/dave\t2026-01-22T10:29:30Z\ttopic 29\n", uuid(29)))
+    );
+    let run = town
+        .tool("seance")
+        .args(["--role", "crew", "--rig", "gastown", "-n", "3", "--format", "table"])
+        .run()
+        .ok();
+    assert_eq!(run.stdout, pipeline(&town, "", "--role crew --rig gastown -n 3", "--format table"));
+    assert_eq!(run.lines().len(), 5);
+    let run = town.tool("seance").args(["--recent", "0", "--json"]).run().ok();
+    assert_eq!(run.stdout, pipeline(&town, "", "", "--format json"));
+    let parsed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(parsed.as_array().unwrap().len(), 30);
+}
+
+#[test]
+fn pass_through_flags_reach_their_tools() {
+    let town = busy_town();
+    let run = town
+        .tool("seance")
+        .args(["--since", "2026-01-22T10:26:00Z", "--format", "ids", "--topic", "topic 2"])
+        .run()
+        .ok();
+    // 27 has no topic.
+    assert_eq!(run.stdout, format!("{}\n{}\n{}\n", uuid(29), uuid(28), uuid(26)));
+    town.tool("seance").args(["-e", "--rig", "nowhere"]).run().code(1);
+    let run = town
+        .tool("seance")
+        .args(["--format", "table", "--no-header", "-n", "1", "--time", "utc", "--width", "60"])
+        .run()
+        .ok();
+    assert_eq!(run.stdout, "0000001d-00…  beads/crew/dave  2026-01-22 10:29  topic 29\n");
+}
+
+#[test]
+fn terminal_gets_title_and_hint() {
+    let town = busy_town();
+    let run = town.tool("seance").args(["-n", "2", "--color", "never"]).run_on_terminal(120);
+    assert_eq!(run.code, 0);
+    let rule = "─".repeat(88);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "Discoverable Sessions\n\nSESSION_ID    ROLE                        STARTED           TOPIC\n{rule}\n\
+             0000001d-00…  beads/crew/dave             2026-01-22 15:59  topic 29\n\
+             0000001c-00…  mayor                       2026-01-22 15:58  topic 28\n\n\
+             Talk to a predecessor:\n  seance --talk <session-id>\n  seance --talk <session-id> -p \"Where did you put X?\"\n"
+        )
+    );
+    // An empty town gets gt's message without the title.
+    let empty = Town::new();
+    let run = empty.tool("seance").args(["--color", "never"]).run_on_terminal(120);
+    assert_eq!(
+        run.stdout,
+        "No session events found.\nSessions are discovered from ~/gt/.events.jsonl\nEnsure SessionStart hooks emit session_start events\n"
+    );
+}
+
+#[test]
+fn talk_is_not_built_yet() {
+    let town = busy_town();
+    let run = town.tool("seance").args(["--talk", &uuid(3)]).run().code(2);
+    assert_eq!(run.stderr, "seance: --talk needs the write path (seance-stage), which is not built yet\n");
+    let run = town.tool("seance").args(["-p", "where?"]).run().code(2);
+    assert_eq!(run.stderr, "seance: -p/--prompt goes with --talk\n");
+}
