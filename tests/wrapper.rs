@@ -76,7 +76,7 @@ fn pass_through_flags_reach_their_tools() {
         .args(["--format", "table", "--no-header", "-n", "1", "--time", "utc", "--width", "60"])
         .run()
         .ok();
-    assert_eq!(run.stdout, "0000001d-00…  beads/crew/dave  2026-01-22 10:29  topic 29\n");
+    assert_eq!(run.stdout, "0000001d-00…  beads/crew/dave     2026-01-22 10:29  topic 29\n");
 }
 
 #[test]
