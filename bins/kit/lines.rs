@@ -8,6 +8,8 @@ use std::fs::File;
 use std::io::{self, BufRead};
 use std::os::unix::fs::FileExt;
 
+use memchr::memmem::Finder;
+
 /// Strips one line terminator, `\n` or `\r\n`.
 pub fn trim_eol(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
@@ -56,13 +58,24 @@ pub struct ReverseLines {
     /// `buf[..end]` is what has not been handed out yet.
     end: usize,
     chunk: usize,
+    needles: Vec<Finder<'static>>,
+    /// File offsets of needle matches not yet handed out, ascending.
+    hits: Vec<u64>,
 }
 
 impl ReverseLines {
     /// Reads `file` backwards from `len`, its size when the scan begins: what is appended later
     /// is left for a follower.
     pub fn new(file: File, len: u64) -> Self {
-        ReverseLines { file, start: len, buf: Vec::new(), end: 0, chunk: FIRST_CHUNK }
+        ReverseLines {
+            file,
+            start: len,
+            buf: Vec::new(),
+            end: 0,
+            chunk: FIRST_CHUNK,
+            needles: Vec::new(),
+            hits: Vec::new(),
+        }
     }
 
     /// The next line toward the start of the file, with its byte offset in the file.
@@ -88,6 +101,54 @@ impl ReverseLines {
         }
     }
 
+    /// Makes [`next_match`](Self::next_match) hand out only lines that contain one of
+    /// `needles`. Each chunk is searched once, forward, as grep does, so lines without a needle
+    /// cost no work of their own.
+    pub fn searching(mut self, needles: Vec<Finder<'static>>) -> Self {
+        self.needles = needles;
+        self
+    }
+
+    /// The next line toward the start of the file that contains a needle (any line when there
+    /// are none).
+    pub fn next_match(&mut self) -> io::Result<Option<(u64, &[u8])>> {
+        if self.needles.is_empty() {
+            return self.next_line();
+        }
+        loop {
+            let body_end =
+                if self.end > 0 && self.buf[self.end - 1] == b'\n' { self.end - 1 } else { self.end };
+            // Hits at or past the unread end are in lines already handed out.
+            let unread_end = self.start + body_end as u64;
+            while self.hits.last().is_some_and(|hit| *hit >= unread_end) {
+                self.hits.pop();
+            }
+            let unread = &self.buf[..body_end];
+            if let Some(hit) = self.hits.last() {
+                let at = (hit - self.start) as usize;
+                let line_start = memchr::memrchr(b'\n', &unread[..at]).map(|i| i + 1);
+                if line_start.is_some() || self.start == 0 {
+                    let line_start = line_start.unwrap_or(0);
+                    let line_end = memchr::memchr(b'\n', &unread[at..]).map_or(body_end, |i| at + i);
+                    self.end = line_start;
+                    return Ok(Some((
+                        self.start + line_start as u64,
+                        trim_eol(&self.buf[line_start..line_end]),
+                    )));
+                }
+            } else if self.start == 0 {
+                self.end = 0;
+                return Ok(None);
+            }
+            // Whatever hit is left lies in the first line, which may go on in the chunk before:
+            // keep that line only, so the buffer holds no more than one line plus one chunk.
+            if let Some(first_newline) = memchr::memchr(b'\n', unread) {
+                self.end = first_newline + 1;
+            }
+            self.read_earlier()?;
+        }
+    }
+
     /// Prepends the chunk before `start` to what is left unread.
     fn read_earlier(&mut self) -> io::Result<()> {
         let want = self.chunk.max(self.end) as u64;
@@ -97,6 +158,19 @@ impl ReverseLines {
         fresh.resize(len, 0);
         self.file.read_exact_at(&mut fresh, from)?;
         fresh.extend_from_slice(&self.buf[..self.end]);
+        if !self.needles.is_empty() {
+            // Matches that start in the new chunk (they may run on into what was there before);
+            // those that start later were found when their own chunk was read.
+            let longest = self.needles.iter().map(|n| n.needle().len()).max().unwrap_or(1);
+            let region = &fresh[..(len + longest - 1).min(fresh.len())];
+            let mut found: Vec<u64> = Vec::new();
+            for needle in &self.needles {
+                found.extend(needle.find_iter(region).filter(|at| *at < len).map(|at| from + at as u64));
+            }
+            found.sort_unstable();
+            found.append(&mut self.hits);
+            self.hits = found;
+        }
         self.end = fresh.len();
         self.buf = fresh;
         self.start = from;
@@ -134,6 +208,25 @@ mod tests {
         forward.reverse();
         for chunk in 1..content.len() + 2 {
             assert_eq!(reverse(content, chunk), forward, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn search_finds_the_same_lines_as_a_line_by_line_scan() {
+        let content = b"a x\nb\n\nx c x\r\nd\nlong line with x far from its start\ne";
+        let needles = || vec![Finder::new(b"x").into_owned(), Finder::new(b"c x").into_owned()];
+        let mut expected = reverse(content, 64);
+        expected.retain(|(_, line)| line.contains(&b'x'));
+        for chunk in 1..content.len() + 2 {
+            let mut file = tempfile::tempfile().unwrap();
+            file.write_all(content).unwrap();
+            let mut lines = ReverseLines::new(file, content.len() as u64).searching(needles());
+            lines.chunk = chunk;
+            let mut got = Vec::new();
+            while let Some((offset, line)) = lines.next_match().unwrap() {
+                got.push((offset, line.to_vec()));
+            }
+            assert_eq!(got, expected, "chunk {chunk}");
         }
     }
 

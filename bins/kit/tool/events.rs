@@ -329,13 +329,13 @@ fn scan_backward(
     sink: &mut dyn Sink,
 ) -> Result<Flow> {
     let window = wanted.opts.window;
-    let mut lines = ReverseLines::new(file, len);
+    let mut lines = ReverseLines::new(file, len).searching(wanted.needles.clone());
     let mut heap = BinaryHeap::new();
     // The oldest time read so far bounds everything still unread: it is older than this plus
     // the window.
     let mut oldest: Option<Timestamp> = None;
-    while let Some((offset, line)) = lines.next_line().map_err(|e| Error::io(path.display(), e))? {
-        if !wanted.candidate(line) {
+    while let Some((offset, line)) = lines.next_match().map_err(|e| Error::io(path.display(), e))? {
+        if is_blank(line) {
             continue;
         }
         let Some(candidate) = wanted.parse(line, Place::Byte(path, offset), skipped)? else { continue };
