@@ -159,3 +159,13 @@ fn colour_follows_flag_terminal_and_environment() {
     assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
     tool("seance-fmt").args(["--color", "sometimes"]).run().code(2);
 }
+
+#[test]
+fn strict_stops_at_a_bad_line() {
+    let input = format!("{}\nnot json\n", start("2026-01-22T10:00:00Z", "mayor", &uuid(1), None));
+    let run = tool("seance-fmt").args(["--format", "ids"]).stdin(&input).run().code(0);
+    assert_eq!(run.stdout, format!("{}\n", uuid(1)));
+    assert_eq!(run.stderr, "seance-fmt: skipped 1 malformed line (first: <stdin>:2: not a JSON object)\n");
+    let run = tool("seance-fmt").args(["--format", "ids", "--strict"]).stdin(&input).run().code(2);
+    assert_eq!(run.stderr, "seance-fmt: <stdin>:2: not a JSON object\n");
+}

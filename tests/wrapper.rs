@@ -111,3 +111,44 @@ fn talk_is_not_built_yet() {
     let run = town.tool("seance").args(["-p", "where?"]).run().code(2);
     assert_eq!(run.stderr, "seance: -p/--prompt goes with --talk\n");
 }
+
+#[test]
+fn the_rest_of_the_flags_pass_through() {
+    let town = busy_town();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let ids = |args: &[&str]| {
+        let mut all =
+            vec!["--town".to_string(), town.root.display().to_string(), "--format".into(), "ids".into()];
+        all.extend(args.iter().map(|a| a.to_string()));
+        tool("seance").cwd(elsewhere.path()).args(&all).run().ok().stdout
+    };
+    assert_eq!(ids(&["--actor", "CREW/DAVE", "-n", "2"]), format!("{}\n{}\n", uuid(29), uuid(24)));
+    assert_eq!(ids(&["--session", &uuid(7)[..8]]), format!("{}\n", uuid(7)));
+    assert_eq!(ids(&["--until", "2026-01-22T10:01:00Z"]), format!("{}\n", uuid(0)));
+    assert_eq!(ids(&["--window", "0", "--limit", "1"]), format!("{}\n", uuid(29)));
+    // A restarted session and a fallback id: --unique keeps the newest, --resumable drops gt's.
+    town.append(&start("2026-01-22T11:00:00Z", "mayor", &uuid(28), None));
+    town.append(&start("2026-01-22T11:01:00Z", "deacon", "deacon-4242", None));
+    assert_eq!(ids(&["-n", "3"]), format!("deacon-4242\n{}\n{}\n", uuid(28), uuid(29)));
+    assert_eq!(
+        ids(&["-n", "3", "--unique", "--resumable"]),
+        format!("{}\n{}\n{}\n", uuid(28), uuid(29), uuid(27))
+    );
+    // Events from a file, and --strict for its bad lines.
+    let log = elsewhere.path().join("log.jsonl");
+    std::fs::write(
+        &log,
+        format!("{}\n{{\"type\":\"session_start\"\n", start("2026-01-22T10:00:00Z", "mayor", &uuid(5), None)),
+    )
+    .unwrap();
+    let log = log.display().to_string();
+    let run = tool("seance").args(["--events", &log, "--format", "ids"]).run().code(0);
+    assert_eq!(run.stdout, format!("{}\n", uuid(5)));
+    assert!(
+        run.stderr.starts_with(&format!("seance: skipped 1 malformed line (first: {log}: byte ")),
+        "{}",
+        run.stderr
+    );
+    let run = tool("seance").args(["--events", &log, "--strict"]).run().code(2);
+    assert!(run.stderr.starts_with(&format!("seance: {log}: byte ")), "{}", run.stderr);
+}
