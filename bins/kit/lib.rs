@@ -3,13 +3,17 @@
 //! Each module owns one concern; each tool in [`tool`] is a function that returns an exit code,
 //! and each binary under `bins/` is a one-line `main` that calls it.
 
+pub mod claude;
 pub mod cli;
 pub mod error;
 pub mod event;
-pub mod jsonfmt;
+pub mod index;
 pub mod lines;
+pub mod links;
+pub mod lock;
 pub mod malformed;
 pub mod out;
+pub mod rawjson;
 pub mod time;
 pub mod tool;
 pub mod town;

@@ -23,35 +23,35 @@ pub const UNTIL: Flag = Flag {
     ..Flag::EMPTY
 };
 
-/// A duration such as `90s`, `30m`, `2h`, `3d`, `1w`, `1h30m`; a bare `0` is zero.
+/// A duration such as `500ms`, `90s`, `30m`, `2h`, `3d`, `1w`, `1h30m`; a bare `0` is zero.
 pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
-    let bad = || format!("'{text}' is not a duration (like 30s, 15m, 2h, 3d, 1w)");
+    let bad = || format!("'{text}' is not a duration (like 500ms, 30s, 15m, 2h, 3d, 1w)");
     if text == "0" {
         return Ok(SignedDuration::ZERO);
     }
-    let mut total: i64 = 0;
-    let mut digits = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let unit: i64 = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            'w' => 604_800,
+    let mut millis: i64 = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let count: i64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let letters = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
+        let unit: i64 = match &rest[..letters] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            "w" => 604_800_000,
             _ => return Err(bad()),
         };
-        let count: i64 = digits.parse().map_err(|_| bad())?;
-        total = count.checked_mul(unit).and_then(|s| total.checked_add(s)).ok_or_else(bad)?;
-        digits.clear();
+        rest = &rest[letters..];
+        millis = count.checked_mul(unit).and_then(|ms| millis.checked_add(ms)).ok_or_else(bad)?;
     }
-    if !digits.is_empty() || text.is_empty() {
+    if text.is_empty() {
         return Err(bad());
     }
-    Ok(SignedDuration::from_secs(total))
+    Ok(SignedDuration::from_millis(millis))
 }
 
 /// A moment given on the command line: RFC 3339, a local date, or a duration before `now`.
@@ -136,7 +136,8 @@ mod tests {
         assert_eq!(parse_duration("1h30m").unwrap().as_secs(), 5400);
         assert_eq!(parse_duration("2w").unwrap().as_secs(), 1_209_600);
         assert_eq!(parse_duration("0").unwrap().as_secs(), 0);
-        for bad in ["", "5", "h", "3x", "-2h", "99999999999999999999d"] {
+        assert_eq!(parse_duration("1s500ms").unwrap().as_millis(), 1500);
+        for bad in ["", "5", "h", "3x", "-2h", "2hs", "99999999999999999999d"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }

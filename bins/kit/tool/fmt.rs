@@ -9,9 +9,9 @@ use super::{Flow, read_stdin_events};
 use crate::cli::{self, Complete, Flag, Opts, Tool};
 use crate::error::Result;
 use crate::event::Event;
-use crate::jsonfmt;
 use crate::malformed::{STRICT, Skipped};
 use crate::out::{self, COLOR, Paint};
+use crate::rawjson;
 use crate::time::{Clock, Style};
 
 pub const FORMAT: Flag = Flag {
@@ -234,7 +234,7 @@ impl Formatter {
             }
             Format::Json => {
                 self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
-                jsonfmt::indent_into(&mut self.buf, line, 1);
+                rawjson::indent_into(&mut self.buf, line, 1);
             }
             Format::Ids => {
                 if event.session_id().is_empty() {

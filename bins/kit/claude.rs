@@ -1,0 +1,292 @@
+//! How Claude Code stores sessions (FACTS.md): accounts (config dirs), the project dir of a
+//! working directory, and finding a session's transcript across accounts. Read-only: nothing
+//! here changes a file.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+
+use crate::error::{Error, Result, describe_io};
+use crate::rawjson;
+
+/// A session id we are willing to build a path from: `[A-Za-z0-9][A-Za-z0-9._-]{0,127}`, and
+/// nothing `..`-like.
+pub fn valid_session_id(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 128
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b))
+        && !id.contains("..")
+}
+
+/// The current account: `$CLAUDE_CONFIG_DIR` when set and non-empty, else `~/.claude` resolved
+/// through symlinks.
+pub fn current_config() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Ok(absolute(PathBuf::from(dir)));
+    }
+    Ok(resolved(home()?.join(".claude")))
+}
+
+fn home() -> Result<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .ok_or_else(|| Error::usage("HOME is not set"))
+}
+
+fn absolute(path: PathBuf) -> PathBuf {
+    if path.is_absolute() {
+        return path;
+    }
+    std::env::current_dir().map(|cwd| cwd.join(&path)).unwrap_or(path)
+}
+
+/// `path` through its symlinks when it exists, else as given.
+fn resolved(path: PathBuf) -> PathBuf {
+    fs::canonicalize(&path).unwrap_or(path)
+}
+
+/// The accounts of `<town>/mayor/accounts.json`, in their listed order, `~/` expanded. A town
+/// without the file has none.
+pub fn town_accounts(town: &Path) -> Result<Vec<PathBuf>> {
+    let path = town.join("mayor/accounts.json");
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(Error::io(path.display(), err)),
+    };
+    let bad = |why: String| Error::usage(format!("{}: {why}", path.display()));
+    let top = rawjson::object(&text).map_err(bad)?;
+    let Some(accounts) = rawjson::member(&top, "accounts") else { return Ok(Vec::new()) };
+    let accounts = rawjson::object(accounts.get()).map_err(|e| bad(format!("accounts: {e}")))?;
+    let home = home().ok();
+    let mut dirs = Vec::new();
+    for (_, account) in accounts {
+        let Ok(fields) = rawjson::object(account.get()) else { continue };
+        let Some(dir) = rawjson::member(&fields, "config_dir").and_then(rawjson::as_str) else { continue };
+        let dir = match (dir.strip_prefix("~/"), &home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => PathBuf::from(dir),
+        };
+        dirs.push(dir);
+    }
+    Ok(dirs)
+}
+
+/// Where to look for a session, in order: the current account, the town's accounts as
+/// listed, then `~/.claude`; each directory once.
+pub fn search_order(current: &Path, town: Option<&Path>) -> Result<Vec<PathBuf>> {
+    let mut order = vec![current.to_path_buf()];
+    if let Some(town) = town {
+        order.extend(town_accounts(town)?);
+    }
+    if let Ok(home) = home() {
+        order.push(home.join(".claude"));
+    }
+    let mut seen = BTreeSet::new();
+    order.retain(|dir| seen.insert(resolved(dir.clone())));
+    Ok(order)
+}
+
+const LONG_NAME: usize = 200;
+
+/// The project-dir name Claude Code gives a working directory (already made absolute and
+/// symlink-free): every UTF-16 unit outside `[A-Za-z0-9]` becomes `-`; a name over 200 units
+/// keeps 200, then `-` and the base-36 of a hash of the whole path.
+pub fn project_dir_name(path: &str) -> String {
+    let units: Vec<u16> = path.encode_utf16().collect();
+    let mut name: String = units
+        .iter()
+        .map(|&u| if u < 128 && (u as u8).is_ascii_alphanumeric() { u as u8 as char } else { '-' })
+        .collect();
+    if units.len() > LONG_NAME {
+        // Java's String.hashCode, which the client computes over the original path.
+        let hash =
+            units.iter().fold(0i32, |h, &u| h.wrapping_shl(5).wrapping_sub(h).wrapping_add(i32::from(u)));
+        name.truncate(LONG_NAME);
+        name.push('-');
+        name.push_str(&base36(i64::from(hash).unsigned_abs()));
+    }
+    name
+}
+
+fn base36(mut n: u64) -> String {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(digits[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The project dir of `cwd` in the account at `config`. For a long path, a dir that already
+/// exists with the same first 200 units is preferred, since newer clients changed the suffix.
+pub fn project_dir(config: &Path, cwd: &Path) -> PathBuf {
+    let name = project_dir_name(&cwd.to_string_lossy());
+    let projects = config.join("projects");
+    if name.len() > LONG_NAME {
+        let stem = format!("{}-", &name[..LONG_NAME]);
+        if let Ok(entries) = fs::read_dir(&projects) {
+            let mut existing: Vec<String> = entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.starts_with(&stem))
+                .collect();
+            existing.sort();
+            if let Some(found) = existing.into_iter().next() {
+                return projects.join(found);
+            }
+        }
+    }
+    projects.join(name)
+}
+
+/// A session's transcript: a regular `<id>.jsonl` in some account's project dir.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transcript {
+    pub config: PathBuf,
+    pub project: PathBuf,
+    pub file: PathBuf,
+    pub modified: SystemTime,
+}
+
+impl Transcript {
+    /// The session's sidecar directory (subagents, tool results), when it has one.
+    pub fn sidecar(&self, id: &str) -> Option<PathBuf> {
+        let dir = self.project.join(id);
+        fs::symlink_metadata(&dir).ok().filter(|m| m.is_dir()).map(|_| dir)
+    }
+}
+
+/// The project dirs of an account, as names, with the opened `projects/` dir.
+fn project_dirs(config: &Path) -> Option<(rustix::fd::OwnedFd, Vec<String>)> {
+    let projects = config.join("projects");
+    let fd = rustix::fs::open(&projects, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
+        .ok()?;
+    let mut names = Vec::new();
+    for entry in rustix::fs::Dir::read_from(&fd).ok()? {
+        let Ok(entry) = entry else { continue };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "." || name == ".." {
+            continue;
+        }
+        if matches!(entry.file_type(), FileType::Directory | FileType::Unknown) {
+            names.push(name);
+        }
+    }
+    Some((fd, names))
+}
+
+/// Finds a session's transcript across `accounts` with one stat per project dir. Links are
+/// not transcripts (they may be our own stages); the newest file wins, then account order.
+pub fn find_transcript(accounts: &[PathBuf], id: &str) -> Option<Transcript> {
+    let file_name = format!("{id}.jsonl");
+    let mut best: Option<Transcript> = None;
+    for config in accounts {
+        let Some((fd, names)) = project_dirs(config) else { continue };
+        for name in names {
+            let relative = format!("{name}/{file_name}");
+            let Ok(stat) = rustix::fs::statat(&fd, relative.as_str(), AtFlags::SYMLINK_NOFOLLOW) else {
+                continue;
+            };
+            if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
+                continue;
+            }
+            let modified = SystemTime::UNIX_EPOCH
+                + std::time::Duration::new(stat.st_mtime as u64, stat.st_mtime_nsec as u32);
+            if best.as_ref().is_none_or(|b| modified > b.modified) {
+                let project = config.join("projects").join(&name);
+                best = Some(Transcript {
+                    config: config.clone(),
+                    file: project.join(&file_name),
+                    project,
+                    modified,
+                });
+            }
+        }
+    }
+    best
+}
+
+/// Session ids starting with `prefix` that have a transcript (or a link) in any account.
+pub fn ids_with_prefix(accounts: &[PathBuf], prefix: &str) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for config in accounts {
+        let Some((_, names)) = project_dirs(config) else { continue };
+        for name in names {
+            let Ok(entries) = fs::read_dir(config.join("projects").join(&name)) else { continue };
+            for entry in entries.flatten() {
+                let file = entry.file_name();
+                let Some(id) = file.to_str().and_then(|f| f.strip_suffix(".jsonl")) else { continue };
+                if id.starts_with(prefix) && valid_session_id(id) {
+                    ids.insert(id.to_string());
+                }
+            }
+        }
+    }
+    ids
+}
+
+/// The working directory as Claude sees it: absolute, symlinks resolved.
+pub fn canonical_cwd(dir: Option<&Path>) -> Result<PathBuf> {
+    let dir = match dir {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::current_dir().map_err(|e| Error::io("working directory", e))?,
+    };
+    fs::canonicalize(&dir).map_err(|e| Error::usage(format!("{}: {}", dir.display(), describe_io(&e))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids() {
+        for good in ["46621448-3caa-4bbb-8ccc-123456789abc", "a", "A.b_c-d"] {
+            assert!(valid_session_id(good), "{good}");
+        }
+        let long = "a".repeat(129);
+        for bad in ["", ".", "..", "../x", "a/b", "-a", ".a", "a..b", "a b", "a\nb", "é", long.as_str()] {
+            assert!(!valid_session_id(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn project_dir_names_match_the_client() {
+        assert_eq!(project_dir_name("/home/u/my_app.v2"), "-home-u-my-app-v2");
+        assert_eq!(project_dir_name("/home/u/a b/ü"), "-home-u-a-b--");
+        // Outside the BMP: two UTF-16 units, two dashes.
+        assert_eq!(project_dir_name("/x/😀"), "-x---");
+    }
+
+    #[test]
+    fn long_paths_get_the_hash_suffix() {
+        let path = format!("/{}", "a".repeat(250));
+        let name = project_dir_name(&path);
+        assert_eq!(&name[..201], format!("-{}-", "a".repeat(199)));
+        // Java's hashCode of the path, by hand: h = 31*h + unit, wrapping, abs, base 36.
+        let mut h: i32 = 0;
+        for u in path.encode_utf16() {
+            h = h.wrapping_mul(31).wrapping_add(i32::from(u));
+        }
+        assert_eq!(&name[201..], base36(i64::from(h).unsigned_abs()));
+        assert_eq!(project_dir_name(&"/".repeat(200)).len(), 200);
+    }
+
+    #[test]
+    fn base36_digits() {
+        assert_eq!(base36(0), "0");
+        assert_eq!(base36(35), "z");
+        assert_eq!(base36(36 * 36), "100");
+        assert_eq!(base36(2_147_483_648), "zik0zk");
+    }
+}

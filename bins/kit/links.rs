@@ -1,0 +1,138 @@
+//! Session links (`<id>.jsonl` and the sidecar `<id>`) in a project dir. Each check and removal
+//! happens inside the directory opened once, without following a symlink in the last step, and
+//! a link is removed only while it still points where we recorded.
+
+use std::path::{Path, PathBuf};
+
+use rustix::fd::OwnedFd;
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+
+use crate::error::{Code, Error, Result};
+
+/// What is at a name in a project dir.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Found {
+    Missing,
+    Link(PathBuf),
+    /// A regular file, directory or anything else that is not a symlink.
+    Other(&'static str),
+}
+
+pub struct ProjectDir {
+    path: PathBuf,
+    fd: OwnedFd,
+}
+
+impl ProjectDir {
+    /// Opens an existing project dir; `None` when it is not there. A symlinked project dir is
+    /// refused: its links would land somewhere else.
+    pub fn open(path: &Path) -> Result<Option<ProjectDir>> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        match rustix::fs::open(path, flags, Mode::empty()) {
+            Ok(fd) => Ok(Some(ProjectDir { path: path.to_path_buf(), fd })),
+            Err(rustix::io::Errno::NOENT) => Ok(None),
+            Err(rustix::io::Errno::LOOP) | Err(rustix::io::Errno::NOTDIR) => Err(Error::new(
+                Code::Unsafe,
+                format!("{}: not a plain directory; left untouched", path.display()),
+            )),
+            Err(err) => Err(Error::new(Code::Failure, format!("{}: {err}", path.display()))),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn inspect(&self, name: &str) -> Result<Found> {
+        let stat = match rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(stat) => stat,
+            Err(rustix::io::Errno::NOENT) => return Ok(Found::Missing),
+            Err(err) => return Err(self.error(name, err)),
+        };
+        Ok(match FileType::from_raw_mode(stat.st_mode) {
+            FileType::Symlink => {
+                let target =
+                    rustix::fs::readlinkat(&self.fd, name, Vec::new()).map_err(|e| self.error(name, e))?;
+                Found::Link(PathBuf::from(<std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(
+                    target.into_bytes(),
+                )))
+            }
+            FileType::RegularFile => Found::Other("a regular file"),
+            FileType::Directory => Found::Other("a directory"),
+            _ => Found::Other("not a symlink"),
+        })
+    }
+
+    /// Makes `name` a symlink to `target`; fails if anything is there already.
+    pub fn link(&self, name: &str, target: &Path) -> Result<()> {
+        rustix::fs::symlinkat(target, &self.fd, name).map_err(|e| self.error(name, e))
+    }
+
+    /// Removes `name` if it is still a symlink to `target`. `Ok(false)` when it is already gone;
+    /// exit 5 when something else is there now.
+    pub fn unlink_if_points_to(&self, name: &str, target: &Path) -> Result<bool> {
+        match self.inspect(name)? {
+            Found::Missing => Ok(false),
+            Found::Link(actual) if actual == target => {
+                rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()).map_err(|e| self.error(name, e))?;
+                Ok(true)
+            }
+            Found::Link(actual) => Err(Error::new(
+                Code::Unsafe,
+                format!(
+                    "{}: now links to {}, not {}; left alone",
+                    self.path.join(name).display(),
+                    actual.display(),
+                    target.display()
+                ),
+            )),
+            Found::Other(what) => Err(Error::new(
+                Code::Unsafe,
+                format!(
+                    "{}: is {what} where a link was expected; left alone",
+                    self.path.join(name).display()
+                ),
+            )),
+        }
+    }
+
+    /// Removes a name we have just checked is ours (gc): a symlink, or one of our temp files.
+    pub fn unlink(&self, name: &str) -> Result<()> {
+        rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()).map_err(|e| self.error(name, e))
+    }
+
+    /// Names in the dir.
+    pub fn names(&self) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        let dir = rustix::fs::Dir::read_from(&self.fd).map_err(|e| self.error(".", e))?;
+        for entry in dir {
+            let entry = entry.map_err(|e| self.error(".", e))?;
+            if let Ok(name) = entry.file_name().to_str() {
+                if name != "." && name != ".." {
+                    names.push(name.to_string());
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    /// The mtime of `name` itself (a symlink's own time is when it was made).
+    pub fn age(&self, name: &str) -> Option<std::time::Duration> {
+        let stat = rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        let made =
+            std::time::UNIX_EPOCH + std::time::Duration::new(stat.st_mtime as u64, stat.st_mtime_nsec as u32);
+        Some(std::time::SystemTime::now().duration_since(made).unwrap_or_default())
+    }
+
+    /// Whether `name`'s target exists (following the link).
+    pub fn target_exists(&self, name: &str) -> bool {
+        rustix::fs::statat(&self.fd, name, AtFlags::empty()).is_ok()
+    }
+
+    fn error(&self, name: &str, err: rustix::io::Errno) -> Error {
+        Error::new(
+            Code::Failure,
+            format!("{}: {}", self.path.join(name).display(), crate::error::describe_io(&err.into())),
+        )
+    }
+}

@@ -1,0 +1,156 @@
+//! JSON handled as text, so that what we pass on or rewrite keeps every byte of meaning: numbers
+//! (a float round trip would change `267777777777777777777777`), escapes, key order, duplicate
+//! keys. Objects are read as ordered lists of raw values; output is re-indented, not re-encoded.
+
+use std::fmt;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+/// A JSON object's members in file order, each value as its raw text.
+pub type Members = Vec<(String, Box<RawValue>)>;
+
+/// Parses `text` as one JSON object, keeping member order and raw values.
+pub fn object(text: &str) -> Result<Members, String> {
+    struct Ordered;
+    impl<'de> Visitor<'de> for Ordered {
+        type Value = Members;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+            let mut members = Vec::new();
+            while let Some(member) = map.next_entry::<String, Box<RawValue>>()? {
+                members.push(member);
+            }
+            Ok(members)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let members = (&mut de).deserialize_map(Ordered).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(members)
+}
+
+/// The first member named `key`.
+pub fn member<'m>(members: &'m Members, key: &str) -> Option<&'m RawValue> {
+    members.iter().find(|(k, _)| k == key).map(|(_, v)| &**v)
+}
+
+/// A raw value as a string, when it is one.
+pub fn as_str(raw: &RawValue) -> Option<String> {
+    serde_json::from_str::<String>(raw.get()).ok()
+}
+
+/// Writes members back as one compact object, values byte for byte.
+pub fn write_object(members: &Members) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+        out.push(':');
+        out.push_str(value.get());
+    }
+    out.push('}');
+    out
+}
+
+/// Appends `json` to `out` with 2-space indentation starting at `depth` levels, in the layout
+/// of Go's `json.MarshalIndent` (`"key": value`, `{}` and `[]` for empty containers).
+pub fn indent_into(out: &mut Vec<u8>, json: &[u8], depth: usize) {
+    let mut depth = depth;
+    let mut in_string = false;
+    let mut escaped = false;
+    // An opening bracket is written at once; its newline waits to see if the container is empty.
+    let mut just_opened = false;
+    for &byte in json {
+        if in_string {
+            out.push(byte);
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if byte.is_ascii_whitespace() {
+            continue;
+        }
+        let closing = matches!(byte, b'}' | b']');
+        if just_opened {
+            just_opened = false;
+            if closing {
+                depth -= 1;
+                out.push(byte);
+                continue;
+            }
+            newline(out, depth);
+        }
+        match byte {
+            b'{' | b'[' => {
+                out.push(byte);
+                depth += 1;
+                just_opened = true;
+            }
+            b'}' | b']' => {
+                depth -= 1;
+                newline(out, depth);
+                out.push(byte);
+            }
+            b',' => {
+                out.push(b',');
+                newline(out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            b'"' => {
+                out.push(byte);
+                in_string = true;
+            }
+            _ => out.push(byte),
+        }
+    }
+}
+
+fn newline(out: &mut Vec<u8>, depth: usize) {
+    out.push(b'\n');
+    out.extend(std::iter::repeat_n(b' ', depth * 2));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn indent(json: &str, depth: usize) -> String {
+        let mut out = Vec::new();
+        indent_into(&mut out, json.as_bytes(), depth);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn nested_values_keep_their_bytes() {
+        let json = r#"{"a": 267777777777777777777777, "b":[1.50,{}],"c":{"d":"x,\"{y}"},"e":[]}"#;
+        let expected = "{\n  \"a\": 267777777777777777777777,\n  \"b\": [\n    1.50,\n    {}\n  ],\n  \
+                        \"c\": {\n    \"d\": \"x,\\\"{y}\"\n  },\n  \"e\": []\n}";
+        assert_eq!(indent(json, 0), expected);
+    }
+
+    #[test]
+    fn objects_keep_order_duplicates_and_raw_values() {
+        let text = r#"{"z": 1, "a": {"n": 267777777777777777777777}, "z": "again"}"#;
+        let members = object(text).unwrap();
+        let keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["z", "a", "z"]);
+        assert_eq!(member(&members, "a").unwrap().get(), r#"{"n": 267777777777777777777777}"#);
+        assert_eq!(write_object(&members), r#"{"z":1,"a":{"n": 267777777777777777777777},"z":"again"}"#);
+        assert!(object("[1]").is_err());
+        assert!(object("{} x").is_err());
+    }
+
+    #[test]
+    fn starts_at_the_given_depth() {
+        assert_eq!(indent(r#"{"a":1}"#, 1), "{\n    \"a\": 1\n  }");
+    }
+}
