@@ -2,9 +2,13 @@
 //! a real town, and asserts on exact output, exit codes and files.
 
 mod util;
+mod world;
 
 mod cli;
 mod events;
 mod filter;
 mod fmt;
+mod gc;
+mod stage;
+mod talk;
 mod wrapper;

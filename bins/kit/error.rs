@@ -6,17 +6,33 @@ use std::io;
 /// The exit codes every tool shares (SPEC.md section 2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Code {
-    Success = 0,
+    Success,
     /// `-e/--exit-status` was given and nothing matched.
-    NoMatch = 1,
+    NoMatch,
     /// Usage error, unreadable input, malformed data that stops the work, I/O error.
-    Failure = 2,
+    Failure,
     /// A session id or prefix resolves to no session or to several.
-    Unresolved = 3,
+    Unresolved,
     /// The index lock was not acquired within `--lock-timeout`.
-    Locked = 4,
+    Locked,
     /// Refused for safety.
-    Unsafe = 5,
+    Unsafe,
+    /// Another program's status, passed on (`seance --talk` exits with the agent's).
+    Other(i32),
+}
+
+impl Code {
+    pub fn value(self) -> i32 {
+        match self {
+            Code::Success => 0,
+            Code::NoMatch => 1,
+            Code::Failure => 2,
+            Code::Unresolved => 3,
+            Code::Locked => 4,
+            Code::Unsafe => 5,
+            Code::Other(code) => code,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -71,12 +87,12 @@ pub fn describe_io(err: &io::Error) -> String {
 /// Runs a tool body and turns its outcome into a process exit code, printing the error once.
 pub fn finish(tool: &str, outcome: Result<Code>) -> i32 {
     match outcome {
-        Ok(code) => code as i32,
+        Ok(code) => code.value(),
         Err(err) => {
             if !err.message.is_empty() {
                 eprintln!("{tool}: {}", err.message);
             }
-            err.code as i32
+            err.code.value()
         }
     }
 }

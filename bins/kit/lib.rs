@@ -14,6 +14,8 @@ pub mod lock;
 pub mod malformed;
 pub mod out;
 pub mod rawjson;
+pub mod resolve;
 pub mod time;
+pub mod token;
 pub mod tool;
 pub mod town;

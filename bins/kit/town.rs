@@ -43,6 +43,14 @@ pub fn find(explicit: Option<&Path>) -> Result<PathBuf> {
     })
 }
 
+/// The town when there is one: `--town` must exist, discovery may find nothing.
+pub fn find_optional(explicit: Option<&Path>) -> Result<Option<PathBuf>> {
+    match explicit {
+        Some(_) => find(explicit).map(Some),
+        None => Ok(find(None).ok()),
+    }
+}
+
 fn discover(cwd: &Path, town_root: Option<OsString>, gt_root: Option<OsString>) -> Option<PathBuf> {
     let outermost = |marker: fn(&Path) -> bool| cwd.ancestors().filter(|dir| marker(dir)).last();
     outermost(|dir| dir.join("mayor/town.json").is_file())

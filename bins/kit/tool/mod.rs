@@ -5,6 +5,10 @@
 pub mod events;
 pub mod filter;
 pub mod fmt;
+pub mod gc;
+pub mod stage;
+pub mod talk;
+pub mod unstage;
 pub mod wrapper;
 
 use std::io::{self, Write};
@@ -66,6 +70,51 @@ pub(crate) fn read_stdin_events(
         }
     }
     Ok(())
+}
+
+/// Feeds each item to `each`: the operands, or with none, what `pick` finds on each stdin line
+/// (blank lines skipped). A failed item is reported as `tool: message` and the rest go on; the
+/// result is the most severe code of them all. Only a write error to stdout stops the run.
+pub(crate) fn for_each_item(
+    tool: &str,
+    operands: &[String],
+    pick: fn(&str) -> Option<String>,
+    mut each: impl FnMut(&str) -> Result<()>,
+) -> Result<Code> {
+    let mut worst = Code::Success;
+    let mut outcome = |result: Result<()>, place: Option<u64>| -> Result<()> {
+        match result {
+            Ok(()) => Ok(()),
+            Err(err) if err.message.is_empty() => Err(err),
+            Err(err) => {
+                match place {
+                    Some(line) => eprintln!("{tool}: <stdin>:{line}: {}", err.message),
+                    None => eprintln!("{tool}: {}", err.message),
+                }
+                worst = worst.max(err.code);
+                Ok(())
+            }
+        }
+    };
+    if !operands.is_empty() {
+        for item in operands {
+            outcome(each(item), None)?;
+        }
+        return Ok(worst);
+    }
+    let stdin = io::stdin();
+    let mut lines = ForwardLines::new(io::BufReader::new(stdin.lock()));
+    while let Some((number, line)) = lines.next_line().map_err(|e| error::Error::io("<stdin>", e))? {
+        if is_blank(line) {
+            continue;
+        }
+        let result = match std::str::from_utf8(line).ok().and_then(pick) {
+            Some(item) => each(&item),
+            None => Err(error::Error::usage("nothing usable on this line")),
+        };
+        outcome(result, Some(number))?;
+    }
+    Ok(worst)
 }
 
 /// Writes a line and its newline.

@@ -3,14 +3,18 @@
 
 use std::ffi::OsString;
 use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use super::events::{self, EVENTS, EventsOpts, WINDOW};
 use super::filter::{self, ACTOR, Filter, FilterOpts, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
 use super::fmt::{FORMAT, FmtOpts, Format, Formatter, NO_HEADER, TIME, WIDTH};
-use super::{EXIT_STATUS, Flow, Sink, found_code};
+use super::stage::{CONFIG_DIR, lock_timeout};
+use super::{EXIT_STATUS, Flow, Sink, found_code, talk};
 use crate::cli::{Complete, Flag, Opts, Tool};
 use crate::error::{Error, Result};
 use crate::event::Event;
+use crate::lock::{DEFAULT_TIMEOUT, LOCK_TIMEOUT};
 use crate::malformed::{STRICT, Skipped};
 use crate::out::{self, COLOR};
 use crate::time::{SINCE, UNTIL};
@@ -32,10 +36,21 @@ const TALK: Flag = Flag {
     long: "talk",
     short: Some('t'),
     value: Some("ID"),
-    help: "Talk to a predecessor session (not built yet)",
-    doc: "Resumes the session as a fork. This arrives with the write path (seance-stage); until \
-          then it is a usage error.",
+    help: "Talk to a predecessor session (a full id or a prefix)",
+    doc: "Removes orphaned stages quietly, stages the session (seance-stage), runs the agent as \
+          `claude --fork-session --resume <full id>` with CLAUDECODE and CLAUDE_CODE_ENTRYPOINT \
+          removed from its environment, then unstages, always: on exit, on Ctrl-C, and on \
+          SIGTERM or SIGHUP (forwarded to the agent first). Exits with the agent's status, 0 \
+          for 0 and 130.",
     complete: Complete::Session,
+    ..Flag::EMPTY
+};
+
+const AGENT: Flag = Flag {
+    long: "agent",
+    value: Some("CMD"),
+    help: "The agent program for --talk (default: $SEANCE_AGENT, else claude)",
+    complete: Complete::Command,
     ..Flag::EMPTY
 };
 
@@ -43,7 +58,7 @@ const PROMPT: Flag = Flag {
     long: "prompt",
     short: Some('p'),
     value: Some("PROMPT"),
-    help: "One-shot question for --talk",
+    help: "One-shot question for --talk (passed to the agent as -p PROMPT)",
     ..Flag::EMPTY
 };
 
@@ -55,7 +70,9 @@ pub const TOOL: Tool = Tool {
                   `seance-events | seance-filter -n 20 | seance-fmt` with the flags given, plus \
                   gt's \"Discoverable Sessions\" title and \"Talk to a predecessor\" hint when \
                   the table goes to a terminal. Every flag of those tools that makes sense here \
-                  passes through to the tool that owns it.",
+                  passes through to the tool that owns it.\n\n\
+                  With --talk ID, resumes that session as a fork so you can ask it questions \
+                  (see --talk).",
     flags: &[
         &ROLE,
         &RIG,
@@ -63,6 +80,9 @@ pub const TOOL: Tool = Tool {
         &JSON,
         &TALK,
         &PROMPT,
+        &AGENT,
+        &CONFIG_DIR,
+        &LOCK_TIMEOUT,
         &TOWN,
         &EVENTS,
         &ACTOR,
@@ -89,6 +109,9 @@ pub struct WrapperOpts {
     fmt: FmtOpts,
     talk: Option<String>,
     prompt: Option<String>,
+    agent: Option<OsString>,
+    config_dir: Option<PathBuf>,
+    lock_timeout: Duration,
 }
 
 impl Default for WrapperOpts {
@@ -99,6 +122,9 @@ impl Default for WrapperOpts {
             fmt: FmtOpts::default(),
             talk: None,
             prompt: None,
+            agent: None,
+            config_dir: None,
+            lock_timeout: DEFAULT_TIMEOUT,
         }
     }
 }
@@ -110,6 +136,9 @@ impl Opts for WrapperOpts {
             "json" => self.fmt.format = Some(Format::Json),
             "talk" => self.talk = Some(text(value)?),
             "prompt" => self.prompt = Some(text(value)?),
+            "agent" => self.agent = value,
+            "config-dir" => self.config_dir = value.map(PathBuf::from),
+            "lock-timeout" => self.lock_timeout = lock_timeout(flag, value)?,
             // The stages run in this process on parsed events, so only the reader sees raw
             // lines, and only the filter knows what matched.
             "strict" => return self.events.set(flag, value),
@@ -127,8 +156,15 @@ impl Opts for WrapperOpts {
 
 pub fn main() -> i32 {
     super::run(&TOOL, |opts: WrapperOpts| {
-        if opts.talk.is_some() {
-            return Err(Error::usage("--talk needs the write path (seance-stage), which is not built yet"));
+        if let Some(id) = &opts.talk {
+            return talk::talk(&talk::Talk {
+                id,
+                prompt: opts.prompt.as_deref(),
+                agent: opts.agent.clone(),
+                config_dir: opts.config_dir.as_deref(),
+                town: opts.events.town.as_deref(),
+                lock_timeout: opts.lock_timeout,
+            });
         }
         if opts.prompt.is_some() {
             return Err(Error::usage("-p/--prompt goes with --talk"));

@@ -1,0 +1,123 @@
+//! Turning what a user typed or piped into a session and its transcript: full ids, prefixes
+//! (at least 4 characters, a table's trailing `…` or `...` ignored), and stdin lines that are
+//! events, JSON records or fzf's text.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use crate::claude::{self, Transcript, find_transcript};
+use crate::error::{Code, Error, Result};
+use crate::event::Event;
+use crate::malformed::Skipped;
+use crate::tool::events::{self, EventsOpts};
+use crate::tool::filter::strip_ellipsis;
+use crate::tool::{Flow, Sink};
+
+const MIN_PREFIX: usize = 4;
+
+/// Where sessions are looked for.
+pub struct Sessions {
+    /// Accounts in search order (current first).
+    pub accounts: Vec<PathBuf>,
+    /// The town, whose events also name sessions.
+    pub town: Option<PathBuf>,
+}
+
+impl Sessions {
+    /// The full id and transcript for `input`, a full id or a prefix.
+    pub fn resolve(&self, input: &str) -> Result<(String, Transcript)> {
+        let wanted = strip_ellipsis(input.trim());
+        if !claude::valid_session_id(wanted) {
+            return Err(Error::usage(format!("'{}' is not a session id", input.escape_debug())));
+        }
+        if let Some(found) = find_transcript(&self.accounts, wanted) {
+            return Ok((wanted.to_string(), found));
+        }
+        if wanted.len() < MIN_PREFIX {
+            return Err(Error::new(
+                Code::Unresolved,
+                format!("no session '{wanted}' (a prefix needs at least {MIN_PREFIX} characters)"),
+            ));
+        }
+        let mut candidates = claude::ids_with_prefix(&self.accounts, wanted);
+        candidates.extend(self.event_ids_with_prefix(wanted));
+        let id = match candidates.len() {
+            0 => return Err(Error::new(Code::Unresolved, format!("no session matches '{wanted}'"))),
+            1 => candidates.pop_first().unwrap_or_default(),
+            n => {
+                let named: Vec<&str> = candidates.iter().take(3).map(String::as_str).collect();
+                let more = if n > 3 { format!(" (and {} more)", n - 3) } else { String::new() };
+                return Err(Error::new(
+                    Code::Unresolved,
+                    format!("'{wanted}' matches {n} sessions: {}{more}", named.join(", ")),
+                ));
+            }
+        };
+        match find_transcript(&self.accounts, &id) {
+            Some(found) => Ok((id, found)),
+            None => {
+                Err(Error::new(Code::Unresolved, format!("session {id} has no transcript in any account")))
+            }
+        }
+    }
+
+    fn event_ids_with_prefix(&self, prefix: &str) -> BTreeSet<String> {
+        struct Collect<'p> {
+            prefix: &'p str,
+            ids: BTreeSet<String>,
+        }
+        impl Sink for Collect<'_> {
+            fn event(&mut self, _: &[u8], event: &Event) -> Result<Flow> {
+                let id = event.session_id();
+                if id.starts_with(self.prefix) && claude::valid_session_id(id) {
+                    self.ids.insert(id.to_string());
+                }
+                Ok(Flow::Continue)
+            }
+            fn flush(&mut self) -> Result<()> {
+                Ok(())
+            }
+        }
+        let Some(town) = &self.town else { return BTreeSet::new() };
+        let opts = EventsOpts { town: Some(town.clone()), ..EventsOpts::default() };
+        let mut sink = Collect { prefix, ids: BTreeSet::new() };
+        // A log that cannot be read only means fewer candidates; the files still count.
+        let _ = events::scan(&opts, &mut Skipped::new(false), &mut sink);
+        sink.ids
+    }
+}
+
+/// The session id on a stdin line: `payload.session_id`, `session_id` or `sessionId` of a JSON
+/// object, or else the first whitespace-separated field (what fzf prints).
+pub fn id_from_line(line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.starts_with('{') {
+        let value: serde_json::Value = serde_json::from_str(line).ok()?;
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+        return value
+            .pointer("/payload/session_id")
+            .and_then(text)
+            .or_else(|| value.get("session_id").and_then(text))
+            .or_else(|| value.get("sessionId").and_then(text));
+    }
+    line.split_whitespace().next().map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_from_every_kind_of_line() {
+        assert_eq!(
+            id_from_line(r#"{"type":"session_start","payload":{"session_id":"abc1"}}"#).as_deref(),
+            Some("abc1")
+        );
+        assert_eq!(id_from_line(r#"{"session_id":"abc2","token":"x"}"#).as_deref(), Some("abc2"));
+        assert_eq!(id_from_line(r#"{"sessionId":"abc3"}"#).as_deref(), Some("abc3"));
+        assert_eq!(id_from_line("abc4\t46621448-3c…  mayor  2026-01-22 10:00  -").as_deref(), Some("abc4"));
+        assert_eq!(id_from_line("  abc5  "), Some("abc5".into()));
+        assert_eq!(id_from_line("{not json"), None);
+        assert_eq!(id_from_line(r#"{"other":1}"#), None);
+    }
+}

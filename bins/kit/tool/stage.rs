@@ -1,0 +1,382 @@
+//! seance-stage: makes a session resumable from the current account and working directory by
+//! linking its transcript (and sidecar dir) into that directory's project dir and adding its
+//! index entry, and prints an undo token. Each step that fails undoes the steps before it.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::value::RawValue;
+
+use super::for_each_item;
+use crate::claude::{self, Transcript};
+use crate::cli::{self, Complete, Flag, Opts, Tool};
+use crate::error::{Code, Error, Result};
+use crate::index::{self, INDEX_NAME, fingerprint};
+use crate::links::{Found, ProjectDir};
+use crate::lock::{DEFAULT_TIMEOUT, LOCK_TIMEOUT};
+use crate::out;
+use crate::rawjson;
+use crate::resolve::{Sessions, id_from_line};
+use crate::time::parse_duration;
+use crate::token::Token;
+use crate::town::{self, TOWN};
+
+pub const CONFIG_DIR: Flag = Flag {
+    long: "config-dir",
+    value: Some("DIR"),
+    help: "Use this Claude config dir as the current account",
+    doc: "Default: $CLAUDE_CONFIG_DIR when set and not empty, else ~/.claude (through symlinks).",
+    complete: Complete::Dir,
+    ..Flag::EMPTY
+};
+
+pub const CWD: Flag = Flag {
+    long: "cwd",
+    value: Some("DIR"),
+    help: "Make the session resumable from DIR (default: the working directory)",
+    complete: Complete::Dir,
+    ..Flag::EMPTY
+};
+
+pub const JSON: Flag = Flag {
+    long: "json",
+    help: "Print an NDJSON record per session instead of a bare token",
+    doc: "The record holds the token and what it stands for: session_id, source, link, sidecar, \
+          index, and added (which of link, sidecar and entry this run made).",
+    ..Flag::EMPTY
+};
+
+pub const DRY_RUN: Flag =
+    Flag { long: "dry-run", help: "Say what would be done and change nothing", ..Flag::EMPTY };
+
+pub const TOOL: Tool = Tool {
+    name: "seance-stage",
+    about: "make a session resumable from here, and print an undo token",
+    synopsis: "[OPTIONS] [ID]...",
+    description: "Finds each session's transcript in any account (the current one first, then \
+                  mayor/accounts.json in its order, then ~/.claude; the newest file wins) and makes \
+                  it visible to `claude --resume` from the working directory: a symlink in the \
+                  current account's project dir for that directory (and one for the session's \
+                  sidecar dir), and the session's entry in that dir's sessions-index.json, added \
+                  under gt's lock. Nothing is done when the transcript is already there.\n\n\
+                  IDs come from the arguments or, with none, from stdin, one per line: an event or \
+                  any JSON object with payload.session_id, session_id or sessionId, or text whose \
+                  first field is the id (what fzf prints). An id may be a prefix of at least 4 \
+                  characters, resolved against the town's events and the accounts' files.\n\n\
+                  For each session one undo token is printed: a single shell-safe word for \
+                  seance-unstage.",
+    flags: &[&CWD, &CONFIG_DIR, &TOWN, &JSON, &DRY_RUN, &LOCK_TIMEOUT],
+};
+
+pub struct StageOpts {
+    pub ids: Vec<String>,
+    pub cwd: Option<PathBuf>,
+    pub config_dir: Option<PathBuf>,
+    pub town: Option<PathBuf>,
+    pub json: bool,
+    pub dry_run: bool,
+    pub lock_timeout: Duration,
+}
+
+impl Default for StageOpts {
+    fn default() -> Self {
+        StageOpts {
+            ids: Vec::new(),
+            cwd: None,
+            config_dir: None,
+            town: None,
+            json: false,
+            dry_run: false,
+            lock_timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// `--lock-timeout`, shared by the tools that edit indexes.
+pub(crate) fn lock_timeout(flag: &Flag, value: Option<OsString>) -> Result<Duration> {
+    let text = cli::text(flag, value)?;
+    let duration = parse_duration(&text).map_err(|e| Error::usage(format!("--{}: {e}", flag.long)))?;
+    Ok(duration.unsigned_abs())
+}
+
+impl Opts for StageOpts {
+    fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
+        match flag.long {
+            "cwd" => self.cwd = value.map(PathBuf::from),
+            "config-dir" => self.config_dir = value.map(PathBuf::from),
+            "town" => self.town = value.map(PathBuf::from),
+            "json" => self.json = true,
+            "dry-run" => self.dry_run = true,
+            "lock-timeout" => self.lock_timeout = lock_timeout(flag, value)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn operand(&mut self, value: OsString) -> Result<()> {
+        self.ids.push(value.to_string_lossy().into_owned());
+        Ok(())
+    }
+}
+
+/// The current account: `--config-dir`, else the environment's.
+pub(crate) fn current_account(config_dir: Option<&Path>) -> Result<PathBuf> {
+    match config_dir {
+        Some(dir) => fs::canonicalize(dir).map_err(|e| Error::io(dir.display(), e)),
+        None => claude::current_config(),
+    }
+}
+
+/// What staging one session did.
+pub struct Staged {
+    pub id: String,
+    pub source: PathBuf,
+    pub index: PathBuf,
+    pub token: Token,
+}
+
+/// Everything staging needs to know, resolved once per run.
+pub struct Stager {
+    pub sessions: Sessions,
+    pub current: PathBuf,
+    pub cwd: PathBuf,
+    pub lock_timeout: Duration,
+}
+
+impl Stager {
+    pub fn new(
+        config_dir: Option<&Path>,
+        town: Option<&Path>,
+        cwd: Option<&Path>,
+        lock_timeout: Duration,
+    ) -> Result<Stager> {
+        let current = current_account(config_dir)?;
+        let town = town::find_optional(town)?;
+        let accounts = claude::search_order(&current, town.as_deref())?;
+        let cwd = claude::canonical_cwd(cwd)?;
+        Ok(Stager { sessions: Sessions { accounts, town }, current, cwd, lock_timeout })
+    }
+
+    fn target(&self) -> PathBuf {
+        claude::project_dir(&self.current, &self.cwd)
+    }
+
+    /// Stages one session; on failure, nothing of it is left behind.
+    pub fn stage(&self, input: &str) -> Result<Staged> {
+        let (id, source) = self.sessions.resolve(input)?;
+        let target = self.target();
+        let mut token = Token { id: id.clone(), dir: target.clone(), link: None, sidecar: None, entry: None };
+        let staged = |token| Staged {
+            id: id.clone(),
+            source: source.file.clone(),
+            index: target.join(INDEX_NAME),
+            token,
+        };
+        make_dir(&target)?;
+        let dir = ProjectDir::open(&target)?
+            .ok_or_else(|| Error::usage(format!("{}: vanished", target.display())))?;
+        let file_name = format!("{id}.jsonl");
+        match dir.inspect(&file_name)? {
+            // The transcript itself lives here, or someone has made it visible already.
+            Found::Other("a regular file") => return Ok(staged(token)),
+            Found::Link(to) if to == source.file => return Ok(staged(token)),
+            // A link left by a crash whose transcript is gone: gc would remove it; so do we.
+            Found::Link(to) if !dir.target_exists(&file_name) => {
+                dir.unlink_if_points_to(&file_name, &to)?;
+            }
+            Found::Link(to) => {
+                return Err(Error::new(
+                    Code::Unsafe,
+                    format!(
+                        "{}: links to {}, not {}; left alone",
+                        target.join(&file_name).display(),
+                        to.display(),
+                        source.file.display()
+                    ),
+                ));
+            }
+            Found::Other(what) => {
+                return Err(Error::new(
+                    Code::Unsafe,
+                    format!("{}: is {what}; left alone", target.join(&file_name).display()),
+                ));
+            }
+            Found::Missing => {}
+        }
+        dir.link(&file_name, &source.file)?;
+        token.link = Some(source.file.clone());
+        let result = self.finish(&dir, &id, &source, &mut token);
+        if let Err(err) = result {
+            undo_links(&dir, &token);
+            return Err(err);
+        }
+        Ok(staged(token))
+    }
+
+    /// The steps after the transcript link: the sidecar link, then the index entry.
+    fn finish(&self, dir: &ProjectDir, id: &str, source: &Transcript, token: &mut Token) -> Result<()> {
+        if let Some(sidecar) = source.sidecar(id) {
+            if dir.inspect(id)? == Found::Missing {
+                dir.link(id, &sidecar)?;
+                token.sidecar = Some(sidecar);
+            }
+        }
+        let entry =
+            source_entry(source, id).unwrap_or_else(|| minimal_entry(id, source, dir.path(), &self.cwd));
+        let index = dir.path().join(INDEX_NAME);
+        token.entry = index::edit(&index, self.lock_timeout, &self.cwd.to_string_lossy(), |index| {
+            if index.find(id).is_some() {
+                return Ok(None); // present already: left alone, and not ours to remove later
+            }
+            index.add(entry.clone());
+            Ok(Some(fingerprint(&entry)))
+        })?;
+        Ok(())
+    }
+
+    /// What `stage` would do, in words; changes nothing.
+    pub fn plan(&self, input: &str) -> Result<String> {
+        let (id, source) = self.sessions.resolve(input)?;
+        let target = self.target();
+        let link = target.join(format!("{id}.jsonl"));
+        let mut text = format!("session {id}\n  source  {}\n", source.file.display());
+        match fs::symlink_metadata(&link) {
+            Ok(meta) if meta.is_file() => {
+                return Ok(text + "  nothing to do: the transcript is already there\n");
+            }
+            Ok(_) if fs::read_link(&link).ok().as_ref() == Some(&source.file) => {
+                return Ok(text + "  nothing to do: already linked\n");
+            }
+            _ => text += &format!("  link    {} -> {}\n", link.display(), source.file.display()),
+        }
+        if let Some(sidecar) = source.sidecar(&id) {
+            text += &format!("  link    {} -> {}\n", target.join(&id).display(), sidecar.display());
+        }
+        text +=
+            &format!("  index   add an entry to {} unless it has one\n", target.join(INDEX_NAME).display());
+        Ok(text)
+    }
+}
+
+/// Creates the project dir (and `projects/`) 0700 when missing.
+fn make_dir(dir: &Path) -> Result<()> {
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| Error::io(dir.display(), e))
+}
+
+/// Removes the links a failed stage made, if they are still ours.
+pub(crate) fn undo_links(dir: &ProjectDir, token: &Token) {
+    if let Some(sidecar) = &token.sidecar {
+        let _ = dir.unlink_if_points_to(&token.id, sidecar);
+    }
+    if let Some(source) = &token.link {
+        let _ = dir.unlink_if_points_to(&format!("{}.jsonl", token.id), source);
+    }
+}
+
+/// The session's entry in its own project's index, when it has one there.
+fn source_entry(source: &Transcript, id: &str) -> Option<Box<RawValue>> {
+    let index = index::peek(&source.project.join(INDEX_NAME)).ok()??;
+    index.find(id).map(|e| e.to_owned())
+}
+
+const FIRST_PROMPT_SCAN: u64 = 64 * 1024;
+
+/// An entry built from the transcript file, for a session its own index does not list.
+fn minimal_entry(id: &str, source: &Transcript, target: &Path, cwd: &Path) -> Box<RawValue> {
+    let modified = jiff::Timestamp::try_from(source.modified).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let (first_prompt, created) = scan_head(&source.file);
+    let stamp =
+        |ts: jiff::Timestamp| serde_json::Value::from(ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+    // In the order Claude Code writes its entries.
+    let fields: Vec<(&str, Option<serde_json::Value>)> = vec![
+        ("sessionId", Some(id.into())),
+        ("fullPath", Some(target.join(format!("{id}.jsonl")).to_string_lossy().into())),
+        ("fileMtime", Some(modified.as_millisecond().into())),
+        ("firstPrompt", first_prompt.map(Into::into)),
+        ("created", Some(stamp(created.unwrap_or(modified)))),
+        ("modified", Some(stamp(modified))),
+        ("projectPath", Some(cwd.to_string_lossy().into())),
+        ("isSidechain", Some(false.into())),
+    ];
+    let members: rawjson::Members = fields
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.to_string(), serde_json::value::to_raw_value(&value?).ok()?)))
+        .collect();
+    RawValue::from_string(rawjson::write_object(&members)).unwrap_or_else(|_| RawValue::NULL.to_owned())
+}
+
+/// The first user prompt and the first timestamp in the first 64 KiB of a transcript.
+fn scan_head(file: &Path) -> (Option<String>, Option<jiff::Timestamp>) {
+    let mut head = Vec::new();
+    if let Ok(f) = fs::File::open(file) {
+        let _ = f.take(FIRST_PROMPT_SCAN).read_to_end(&mut head);
+    }
+    let (mut prompt, mut created) = (None, None);
+    for line in head.split(|b| *b == b'\n') {
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(line) else { continue };
+        if created.is_none() {
+            created = value.get("timestamp").and_then(|t| t.as_str()).and_then(|t| t.parse().ok());
+        }
+        if prompt.is_none() && value.get("type").and_then(|t| t.as_str()) == Some("user") {
+            let content = value.pointer("/message/content");
+            let text = match content {
+                Some(serde_json::Value::String(text)) => Some(text.clone()),
+                Some(serde_json::Value::Array(parts)) => parts
+                    .iter()
+                    .find(|p| p.get("type").and_then(|t| t.as_str()) == Some("text"))
+                    .and_then(|p| p.get("text")?.as_str().map(str::to_string)),
+                _ => None,
+            };
+            prompt = text.map(|t| t.chars().take(200).collect());
+        }
+        if prompt.is_some() && created.is_some() {
+            break;
+        }
+    }
+    (prompt, created)
+}
+
+pub fn main() -> i32 {
+    super::run(&TOOL, |opts: StageOpts| {
+        let stager = Stager::new(
+            opts.config_dir.as_deref(),
+            opts.town.as_deref(),
+            opts.cwd.as_deref(),
+            opts.lock_timeout,
+        )?;
+        let mut out = out::stdout();
+        let code = for_each_item(TOOL.name, &opts.ids, id_from_line, |input| {
+            if opts.dry_run {
+                let plan = stager.plan(input)?;
+                out.write_all(plan.as_bytes())?;
+                return Ok(());
+            }
+            let staged = stager.stage(input)?;
+            let line = if opts.json { record(&staged) } else { staged.token.encode() };
+            writeln!(out, "{line}")?;
+            out.flush()?;
+            Ok(())
+        })?;
+        out.flush()?;
+        Ok(code)
+    })
+}
+
+fn record(staged: &Staged) -> String {
+    let t = &staged.token;
+    let path = |p: &Path| serde_json::Value::from(p.to_string_lossy().into_owned());
+    let record = serde_json::json!({
+        "token": t.encode(),
+        "session_id": staged.id,
+        "source": path(&staged.source),
+        "link": t.dir.join(format!("{}.jsonl", t.id)).to_string_lossy(),
+        "sidecar": t.sidecar.as_ref().map(|_| path(&t.dir.join(&t.id))),
+        "index": path(&staged.index),
+        "added": { "link": t.link.is_some(), "sidecar": t.sidecar.is_some(), "entry": t.entry.is_some() },
+    });
+    record.to_string()
+}
