@@ -14,6 +14,7 @@ use super::stage::{CONFIG_DIR as STAGE_CONFIG_DIR, DRY_RUN, JSON, current_accoun
 use crate::claude::{self, valid_session_id};
 use crate::cli::{Flag, Opts, Tool};
 use crate::error::{Code, Error, Result};
+use crate::event::is_claude_session_id;
 use crate::index::{self, INDEX_NAME, TEMP_PREFIX, entry_id};
 use crate::links::{Found, ProjectDir};
 use crate::lock::{DEFAULT_TIMEOUT, LOCK_TIMEOUT};
@@ -148,8 +149,13 @@ impl Gc {
                 temps.push(name);
                 continue;
             }
-            let id = name.strip_suffix(".jsonl").unwrap_or(&name);
-            if !valid_session_id(id) {
+            // `<id>.jsonl` for any id we could have staged; a bare `<id>` (sidecar) only for a
+            // Claude session id, since other links can be named like ids (`notes.txt`).
+            let session_link = match name.strip_suffix(".jsonl") {
+                Some(id) => valid_session_id(id),
+                None => is_claude_session_id(&name),
+            };
+            if !session_link {
                 continue;
             }
             let Found::Link(target) = dir.inspect(&name)? else { continue };
