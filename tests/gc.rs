@@ -41,11 +41,18 @@ fn gc_removes_orphans_with_their_entries_and_keeps_the_rest() {
         )
     );
     let run = w.tool("seance-gc").args(["--json"]).run().code(0);
-    let records: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let records: Vec<serde_json::Value> =
+        run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0]["kind"], "entry");
-    assert_eq!(records[1], serde_json::json!({"action":"removed","kind":"link","path":w.target().join(format!("{gone}.jsonl")).display().to_string(),"session_id":gone,"reason":"orphan"}));
-    assert_eq!(run.stderr, "seance-gc: removed 1 session link(s), 0 sidecar link(s), 1 index entry, 0 temp file(s)\n");
+    assert_eq!(
+        records[1],
+        serde_json::json!({"action":"removed","kind":"link","path":w.target().join(format!("{gone}.jsonl")).display().to_string(),"session_id":gone,"reason":"orphan"})
+    );
+    assert_eq!(
+        run.stderr,
+        "seance-gc: removed 1 session link(s), 0 sidecar link(s), 1 index entry, 0 temp file(s)\n"
+    );
     assert!(!exists(&w.target().join(format!("{gone}.jsonl"))));
     assert!(is_link(&w.target().join(format!("{kept}.jsonl"))));
     let text = read(&index);
@@ -81,7 +88,11 @@ fn a_corrupt_index_is_reported_and_the_rest_proceeds() {
     std::os::unix::fs::symlink("/gone/x.jsonl", other.join(format!("{}.jsonl", uuid(2)))).unwrap();
     fs::write(other.join("sessions-index.json"), "{broken").unwrap();
     let run = w.tool("seance-gc").run().code(5);
-    assert!(run.stderr.contains(&format!("{}: does not parse", other.join("sessions-index.json").display())), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("{}: does not parse", other.join("sessions-index.json").display())),
+        "{}",
+        run.stderr
+    );
     assert_eq!(read(&other.join("sessions-index.json")), "{broken");
     assert!(is_link(&other.join(format!("{}.jsonl", uuid(2)))));
     assert!(!exists(&w.target().join(format!("{}.jsonl", uuid(1)))));
@@ -107,7 +118,12 @@ fn config_dirs_and_all_accounts() {
 
 fn wait_for_lock(lock: &Path) {
     let deadline = Instant::now() + Duration::from_secs(10);
-    while Command::new("flock").args(["-n".as_ref(), lock.as_os_str(), "true".as_ref()]).status().unwrap().success() {
+    while Command::new("flock")
+        .args(["-n".as_ref(), lock.as_os_str(), "true".as_ref()])
+        .status()
+        .unwrap()
+        .success()
+    {
         assert!(Instant::now() < deadline, "flock(1) never took the lock");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -118,9 +134,15 @@ fn a_lock_held_by_flock_gives_exit_4_in_time_and_leaves_nothing() {
     let w = World::new();
     let id = uuid(1);
     w.session(&w.two, Path::new(OTHER), &id);
-    let index = w.write_index(&w.target(), &format!(r#"{{"version":1,"entries":[],"originalPath":"{}"}}"#, w.work.display()));
+    let index = w.write_index(
+        &w.target(),
+        &format!(r#"{{"version":1,"entries":[],"originalPath":"{}"}}"#, w.work.display()),
+    );
     let lock = PathBuf::from(format!("{}.lock", index.display()));
-    let mut holder = Command::new("flock").args(["--no-fork".as_ref(), lock.as_os_str(), "sleep".as_ref(), "30".as_ref()]).spawn().unwrap();
+    let mut holder = Command::new("flock")
+        .args(["--no-fork".as_ref(), lock.as_os_str(), "sleep".as_ref(), "30".as_ref()])
+        .spawn()
+        .unwrap();
     wait_for_lock(&lock);
     let before = read(&index);
     let started = Instant::now();
@@ -156,7 +178,8 @@ fn concurrent_stages_and_unstages_lose_nothing_and_readers_never_see_a_torn_file
             let mut reads = 0;
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 let text = fs::read_to_string(&index).unwrap();
-                serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| panic!("torn read: {e}\n{text}"));
+                serde_json::from_str::<serde_json::Value>(&text)
+                    .unwrap_or_else(|e| panic!("torn read: {e}\n{text}"));
                 reads += 1;
             }
             reads
