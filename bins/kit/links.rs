@@ -101,19 +101,20 @@ impl ProjectDir {
         rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()).map_err(|e| self.error(name, e))
     }
 
-    /// Names in the dir.
-    pub fn names(&self) -> Result<Vec<String>> {
-        let mut names = Vec::new();
+    /// Names in the dir with what readdir says they are (`Unknown` on file systems that do not
+    /// say), so a scan need not stat every file.
+    pub fn entries(&self) -> Result<Vec<(String, FileType)>> {
+        let mut entries = Vec::new();
         let dir = rustix::fs::Dir::read_from(&self.fd).map_err(|e| self.error(".", e))?;
         for entry in dir {
             let entry = entry.map_err(|e| self.error(".", e))?;
             if let Ok(name) = entry.file_name().to_str() {
                 if name != "." && name != ".." {
-                    names.push(name.to_string());
+                    entries.push((name.to_string(), entry.file_type()));
                 }
             }
         }
-        Ok(names)
+        Ok(entries)
     }
 
     /// The mtime of `name` itself (a symlink's own time is when it was made).

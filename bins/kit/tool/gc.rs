@@ -21,6 +21,7 @@ use crate::lock::{DEFAULT_TIMEOUT, LOCK_TIMEOUT};
 use crate::out;
 use crate::time::parse_duration;
 use crate::town::{self, TOWN};
+use rustix::fs::FileType;
 
 const CONFIG_DIR: Flag = Flag {
     help: "Clean this Claude config dir (repeatable; default: the current account)",
@@ -141,12 +142,15 @@ impl Gc {
             Ok(None) | Err(Error { code: Code::Unsafe, .. }) => return Ok(()),
             Err(err) => return Err(err),
         };
-        let names = dir.names()?;
+        let entries = dir.entries()?;
         let mut doomed: Vec<(String, PathBuf, &'static str)> = Vec::new();
         let mut temps = Vec::new();
-        for name in names {
+        for (name, kind) in entries {
             if name.starts_with(TEMP_PREFIX) {
                 temps.push(name);
+                continue;
+            }
+            if !matches!(kind, FileType::Symlink | FileType::Unknown) {
                 continue;
             }
             // `<id>.jsonl` for any id we could have staged; a bare `<id>` (sidecar) only for a
