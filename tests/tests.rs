@@ -5,6 +5,7 @@ mod util;
 mod world;
 
 mod cli;
+mod client;
 mod events;
 mod filter;
 mod fmt;
