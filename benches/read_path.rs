@@ -12,9 +12,10 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const RUNS: usize = 5;
+mod common;
+use common::{RUNS, median, ms, time};
 
 fn main() {
     let mb: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200);
@@ -33,7 +34,7 @@ fn main() {
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink(&log, &link).unwrap();
 
-    let sh = |script: String| move || run(Command::new("sh").arg("-c").arg(&script));
+    let sh = |script: String| move || time(Command::new("sh").arg("-c").arg(&script));
     let grep = median(sh(format!("grep -c '\"type\":\"session_start\"' {}", log.display())));
     let seance = bin_dir.join("seance");
     let events = bin_dir.join("seance-events");
@@ -73,26 +74,6 @@ fn main() {
         rss_kb as f64 / 1024.0,
         verdict(rss_kb < 20 * 1024)
     );
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-/// Runs a command with its stdout read by us through a pipe. (Never `>/dev/null`: GNU grep
-/// notices that and stops at the first match.)
-fn run(cmd: &mut Command) -> Duration {
-    let start = Instant::now();
-    let out = cmd.stdout(Stdio::piped()).output().unwrap();
-    assert!(out.status.success(), "{cmd:?}");
-    start.elapsed()
-}
-
-fn median(mut f: impl FnMut() -> Duration) -> Duration {
-    f(); // warm the page cache and the binary
-    let mut times: Vec<Duration> = (0..RUNS).map(|_| f()).collect();
-    times.sort();
-    times[RUNS / 2]
 }
 
 /// The child's own peak resident set, from wait4(2).

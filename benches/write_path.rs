@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 5;
+mod common;
+use common::{median, ms, time};
+
 const PROJECTS: usize = 1000;
 const SESSIONS: usize = 10;
 
@@ -88,23 +90,4 @@ fn main() {
 
 fn id(account: usize, project: usize, session: usize) -> String {
     format!("{account:08x}-{project:04x}-4000-8000-{session:012x}")
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-/// Runs with stdout read through a pipe, as a user's shell would.
-fn time(cmd: &mut Command) -> Duration {
-    let start = Instant::now();
-    let out = cmd.stdout(Stdio::piped()).output().unwrap();
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
-    start.elapsed()
-}
-
-fn median(mut f: impl FnMut() -> Duration) -> Duration {
-    f();
-    let mut times: Vec<Duration> = (0..RUNS).map(|_| f()).collect();
-    times.sort();
-    times[RUNS / 2]
 }
