@@ -32,6 +32,14 @@ pub fn current_config() -> Result<PathBuf> {
     Ok(resolved(home()?.join(".claude")))
 }
 
+/// The current account: `--config-dir` when given, else the environment's.
+pub fn current_account(config_dir: Option<&Path>) -> Result<PathBuf> {
+    match config_dir {
+        Some(dir) => fs::canonicalize(dir).map_err(|e| Error::io(dir.display(), e)),
+        None => current_config(),
+    }
+}
+
 fn home() -> Result<PathBuf> {
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())

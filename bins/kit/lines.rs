@@ -81,10 +81,7 @@ impl ReverseLines {
     /// The next line toward the start of the file, with its byte offset in the file.
     pub fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>> {
         loop {
-            // The unread part ends just after the terminator of the line to return next
-            // (except at the very end of a file that lacks a final newline).
-            let body_end =
-                if self.end > 0 && self.buf[self.end - 1] == b'\n' { self.end - 1 } else { self.end };
+            let body_end = self.body_end();
             if let Some(newline) = memchr::memrchr(b'\n', &self.buf[..body_end]) {
                 self.end = newline + 1;
                 let line = trim_eol(&self.buf[newline + 1..body_end]);
@@ -116,8 +113,7 @@ impl ReverseLines {
             return self.next_line();
         }
         loop {
-            let body_end =
-                if self.end > 0 && self.buf[self.end - 1] == b'\n' { self.end - 1 } else { self.end };
+            let body_end = self.body_end();
             // Hits at or past the unread end are in lines already handed out.
             let unread_end = self.start + body_end as u64;
             while self.hits.last().is_some_and(|hit| *hit >= unread_end) {
@@ -147,6 +143,12 @@ impl ReverseLines {
             }
             self.read_earlier()?;
         }
+    }
+
+    /// Where the next line's text ends: the unread part ends just after that line's terminator,
+    /// except at the very end of a file that lacks a final newline.
+    fn body_end(&self) -> usize {
+        if self.end > 0 && self.buf[self.end - 1] == b'\n' { self.end - 1 } else { self.end }
     }
 
     /// Prepends the chunk before `start` to what is left unread.

@@ -14,7 +14,9 @@ use crate::error::{Code, Error, Result};
 pub enum Found {
     Missing,
     Link(PathBuf),
-    /// A regular file, directory or anything else that is not a symlink.
+    /// A regular file: someone's transcript, never ours to remove.
+    File,
+    /// A directory or anything else that is neither a symlink nor a regular file.
     Other(&'static str),
 }
 
@@ -57,9 +59,9 @@ impl ProjectDir {
                     target.into_bytes(),
                 )))
             }
-            FileType::RegularFile => Found::Other("a regular file"),
+            FileType::RegularFile => Found::File,
             FileType::Directory => Found::Other("a directory"),
-            _ => Found::Other("not a symlink"),
+            _ => Found::Other("a special file"),
         })
     }
 
@@ -86,13 +88,8 @@ impl ProjectDir {
                     target.display()
                 ),
             )),
-            Found::Other(what) => Err(Error::new(
-                Code::Unsafe,
-                format!(
-                    "{}: is {what} where a link was expected; left alone",
-                    self.path.join(name).display()
-                ),
-            )),
+            Found::File => Err(self.not_a_link(name, "a regular file")),
+            Found::Other(what) => Err(self.not_a_link(name, what)),
         }
     }
 
@@ -128,6 +125,14 @@ impl ProjectDir {
     /// Whether `name`'s target exists (following the link).
     pub fn target_exists(&self, name: &str) -> bool {
         rustix::fs::statat(&self.fd, name, AtFlags::empty()).is_ok()
+    }
+
+    fn not_a_link(&self, name: &str, what: &str) -> Error {
+        let path = self.path.join(name);
+        Error::new(
+            Code::Unsafe,
+            format!("{}: is {what} where a link was expected; left alone", path.display()),
+        )
     }
 
     fn error(&self, name: &str, err: rustix::io::Errno) -> Error {

@@ -23,6 +23,14 @@ pub const LOCK_TIMEOUT: Flag = Flag {
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The value of `--lock-timeout`.
+pub fn timeout(flag: &Flag, value: Option<std::ffi::OsString>) -> Result<Duration> {
+    let text = crate::cli::text(flag, value)?;
+    let duration =
+        crate::time::parse_duration(&text).map_err(|e| Error::usage(format!("--{}: {e}", flag.long)))?;
+    Ok(duration.unsigned_abs())
+}
+
 /// Held until dropped (closing the file releases the lock).
 pub struct IndexLock {
     _file: File,

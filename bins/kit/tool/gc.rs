@@ -10,14 +10,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::stage::{CONFIG_DIR as STAGE_CONFIG_DIR, DRY_RUN, JSON, current_account, lock_timeout};
+use super::stage::{CONFIG_DIR as STAGE_CONFIG_DIR, DRY_RUN, JSON};
 use crate::claude::{self, valid_session_id};
 use crate::cli::{Flag, Opts, Tool};
 use crate::error::{Code, Error, Result};
 use crate::event::is_claude_session_id;
 use crate::index::{self, INDEX_NAME, TEMP_PREFIX, entry_id};
 use crate::links::{Found, ProjectDir};
-use crate::lock::{DEFAULT_TIMEOUT, LOCK_TIMEOUT};
+use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
 use crate::out;
 use crate::time::parse_duration;
 use crate::town::{self, TOWN};
@@ -100,19 +100,51 @@ impl Opts for GcOpts {
             "dry-run" => self.dry_run = true,
             "json" => self.json = true,
             "quiet" => self.quiet = true,
-            "lock-timeout" => self.lock_timeout = lock_timeout(flag, value)?,
+            "lock-timeout" => self.lock_timeout = lock::timeout(flag, value)?,
             _ => return Ok(false),
         }
         Ok(true)
     }
 }
 
+#[derive(Clone, Copy)]
+pub enum Kind {
+    Link,
+    Sidecar,
+    Entry,
+    Temp,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        ["link", "sidecar", "entry", "temp"][self as usize]
+    }
+}
+
 /// One thing removed (or, with `--dry-run`, that would be).
 pub struct Removal {
-    pub kind: &'static str,
+    pub kind: Kind,
     pub path: PathBuf,
     pub session_id: Option<String>,
     pub reason: &'static str,
+}
+
+impl Removal {
+    /// Its line on stdout: an NDJSON record with `--json`, words with `--dry-run`, else none.
+    fn describe(&self, json: bool, dry_run: bool) -> Option<String> {
+        if json {
+            let record = serde_json::json!({
+                "action": if dry_run { "would_remove" } else { "removed" },
+                "kind": self.kind.name(),
+                "path": self.path.to_string_lossy(),
+                "session_id": self.session_id,
+                "reason": self.reason,
+            });
+            return Some(record.to_string());
+        }
+        dry_run
+            .then(|| format!("would remove {} {} ({})", self.kind.name(), self.path.display(), self.reason))
+    }
 }
 
 pub struct Gc {
@@ -199,20 +231,20 @@ impl Gc {
             })?;
         }
         for temp in temps {
-            removed(Removal { kind: "temp", path: path.join(temp), session_id: None, reason: "crash" });
+            removed(Removal { kind: Kind::Temp, path: path.join(temp), session_id: None, reason: "crash" });
         }
         for id in entries {
             let reason = doomed
                 .iter()
                 .find(|(n, _, _)| n.strip_suffix(".jsonl") == Some(id.as_str()))
                 .map_or("orphan", |d| d.2);
-            removed(Removal { kind: "entry", path: index_path.clone(), session_id: Some(id), reason });
+            removed(Removal { kind: Kind::Entry, path: index_path.clone(), session_id: Some(id), reason });
         }
         for (name, target, reason) in doomed {
             if !self.dry_run && !dir.unlink_if_points_to(&name, &target)? {
                 continue;
             }
-            let kind = if name.ends_with(".jsonl") { "link" } else { "sidecar" };
+            let kind = if name.ends_with(".jsonl") { Kind::Link } else { Kind::Sidecar };
             let id = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
             removed(Removal { kind, path: path.join(&name), session_id: Some(id), reason });
         }
@@ -224,7 +256,7 @@ pub fn main() -> i32 {
     super::run(&TOOL, |opts: GcOpts| {
         let mut accounts = opts.config_dirs.clone();
         if accounts.is_empty() {
-            accounts.push(current_account(None)?);
+            accounts.push(claude::current_account(None)?);
         }
         if opts.all_accounts {
             let town = town::find(opts.town.as_deref())?;
@@ -234,38 +266,15 @@ pub fn main() -> i32 {
         accounts.retain(|a| seen.insert(std::fs::canonicalize(a).unwrap_or_else(|_| a.clone())));
         let gc = Gc { older_than: opts.older_than, dry_run: opts.dry_run, lock_timeout: opts.lock_timeout };
         let mut out = out::stdout();
-        let mut counts = [0usize; 4]; // links, sidecars, entries, temps
+        let mut counts = [0usize; 4]; // by Kind
         let mut worst = Code::Success;
         let mut write_error = None;
         for account in &accounts {
             gc.account(
                 account,
                 &mut |removal| {
-                    counts[["link", "sidecar", "entry", "temp"]
-                        .iter()
-                        .position(|k| *k == removal.kind)
-                        .unwrap_or(0)] += 1;
-                    let line = if opts.json {
-                        Some(
-                            serde_json::json!({
-                                "action": if opts.dry_run { "would_remove" } else { "removed" },
-                                "kind": removal.kind,
-                                "path": removal.path.to_string_lossy(),
-                                "session_id": removal.session_id,
-                                "reason": removal.reason,
-                            })
-                            .to_string(),
-                        )
-                    } else if opts.dry_run {
-                        Some(format!(
-                            "would remove {} {} ({})",
-                            removal.kind,
-                            removal.path.display(),
-                            removal.reason
-                        ))
-                    } else {
-                        None
-                    };
+                    counts[removal.kind as usize] += 1;
+                    let line = removal.describe(opts.json, opts.dry_run);
                     if let Some(line) = line {
                         if let Err(err) = writeln!(out, "{line}") {
                             write_error.get_or_insert(err);

@@ -13,15 +13,14 @@ use serde_json::value::RawValue;
 
 use super::for_each_item;
 use crate::claude::{self, Transcript};
-use crate::cli::{self, Complete, Flag, Opts, Tool};
+use crate::cli::{Complete, Flag, Opts, Tool};
 use crate::error::{Code, Error, Result};
 use crate::index::{self, INDEX_NAME, fingerprint};
 use crate::links::{Found, ProjectDir};
-use crate::lock::{DEFAULT_TIMEOUT, LOCK_TIMEOUT};
+use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
 use crate::out;
 use crate::rawjson;
 use crate::resolve::{Sessions, id_from_line};
-use crate::time::parse_duration;
 use crate::token::Token;
 use crate::town::{self, TOWN};
 
@@ -96,13 +95,6 @@ impl Default for StageOpts {
     }
 }
 
-/// `--lock-timeout`, shared by the tools that edit indexes.
-pub(crate) fn lock_timeout(flag: &Flag, value: Option<OsString>) -> Result<Duration> {
-    let text = cli::text(flag, value)?;
-    let duration = parse_duration(&text).map_err(|e| Error::usage(format!("--{}: {e}", flag.long)))?;
-    Ok(duration.unsigned_abs())
-}
-
 impl Opts for StageOpts {
     fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
         match flag.long {
@@ -111,7 +103,7 @@ impl Opts for StageOpts {
             "town" => self.town = value.map(PathBuf::from),
             "json" => self.json = true,
             "dry-run" => self.dry_run = true,
-            "lock-timeout" => self.lock_timeout = lock_timeout(flag, value)?,
+            "lock-timeout" => self.lock_timeout = lock::timeout(flag, value)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -120,14 +112,6 @@ impl Opts for StageOpts {
     fn operand(&mut self, value: OsString) -> Result<()> {
         self.ids.push(value.to_string_lossy().into_owned());
         Ok(())
-    }
-}
-
-/// The current account: `--config-dir`, else the environment's.
-pub(crate) fn current_account(config_dir: Option<&Path>) -> Result<PathBuf> {
-    match config_dir {
-        Some(dir) => fs::canonicalize(dir).map_err(|e| Error::io(dir.display(), e)),
-        None => claude::current_config(),
     }
 }
 
@@ -154,7 +138,7 @@ impl Stager {
         cwd: Option<&Path>,
         lock_timeout: Duration,
     ) -> Result<Stager> {
-        let current = current_account(config_dir)?;
+        let current = claude::current_account(config_dir)?;
         let town = town::find_optional(town)?;
         let accounts = claude::search_order(&current, town.as_deref())?;
         let cwd = claude::canonical_cwd(cwd)?;
@@ -180,32 +164,13 @@ impl Stager {
         let dir = ProjectDir::open(&target)?
             .ok_or_else(|| Error::usage(format!("{}: vanished", target.display())))?;
         let file_name = format!("{id}.jsonl");
-        match dir.inspect(&file_name)? {
-            // The transcript itself lives here, or someone has made it visible already.
-            Found::Other("a regular file") => return Ok(staged(token)),
-            Found::Link(to) if to == source.file => return Ok(staged(token)),
-            // A link left by a crash whose transcript is gone: gc would remove it; so do we.
-            Found::Link(to) if !dir.target_exists(&file_name) => {
+        match at_target(Some(&dir), &file_name, &source)? {
+            AtTarget::Visible(_) => return Ok(staged(token)),
+            // Left by a crash, and its transcript is gone: gc would remove it; so do we.
+            AtTarget::Orphan(to) => {
                 dir.unlink_if_points_to(&file_name, &to)?;
             }
-            Found::Link(to) => {
-                return Err(Error::new(
-                    Code::Unsafe,
-                    format!(
-                        "{}: links to {}, not {}; left alone",
-                        target.join(&file_name).display(),
-                        to.display(),
-                        source.file.display()
-                    ),
-                ));
-            }
-            Found::Other(what) => {
-                return Err(Error::new(
-                    Code::Unsafe,
-                    format!("{}: is {what}; left alone", target.join(&file_name).display()),
-                ));
-            }
-            Found::Missing => {}
+            AtTarget::Free => {}
         }
         dir.link(&file_name, &source.file)?;
         token.link = Some(source.file.clone());
@@ -242,23 +207,57 @@ impl Stager {
     pub fn plan(&self, input: &str) -> Result<String> {
         let (id, source) = self.sessions.resolve(input)?;
         let target = self.target();
-        let link = target.join(format!("{id}.jsonl"));
+        let file_name = format!("{id}.jsonl");
+        let link = target.join(&file_name);
         let mut text = format!("session {id}\n  source  {}\n", source.file.display());
-        match fs::symlink_metadata(&link) {
-            Ok(meta) if meta.is_file() => {
-                return Ok(text + "  nothing to do: the transcript is already there\n");
+        match at_target(ProjectDir::open(&target)?.as_ref(), &file_name, &source)? {
+            AtTarget::Visible(why) => return Ok(text + &format!("  nothing to do: {why}\n")),
+            AtTarget::Orphan(to) => {
+                text += &format!("  remove  {} -> {} (orphan)\n", link.display(), to.display())
             }
-            Ok(_) if fs::read_link(&link).ok().as_ref() == Some(&source.file) => {
-                return Ok(text + "  nothing to do: already linked\n");
-            }
-            _ => text += &format!("  link    {} -> {}\n", link.display(), source.file.display()),
+            AtTarget::Free => {}
         }
+        text += &format!("  link    {} -> {}\n", link.display(), source.file.display());
         if let Some(sidecar) = source.sidecar(&id) {
             text += &format!("  link    {} -> {}\n", target.join(&id).display(), sidecar.display());
         }
         text +=
             &format!("  index   add an entry to {} unless it has one\n", target.join(INDEX_NAME).display());
         Ok(text)
+    }
+}
+
+/// What is at the transcript's name in the target dir, as stage (and its dry run) sees it.
+enum AtTarget {
+    /// The session is resumable from here already; says why.
+    Visible(&'static str),
+    /// A session link whose transcript is gone.
+    Orphan(PathBuf),
+    Free,
+}
+
+/// Looks at `<dir>/<file_name>` (a dir not made yet is free); anything stage must not replace
+/// is an exit-5 error.
+fn at_target(dir: Option<&ProjectDir>, file_name: &str, source: &Transcript) -> Result<AtTarget> {
+    let Some(dir) = dir else { return Ok(AtTarget::Free) };
+    let path = || dir.path().join(file_name);
+    match dir.inspect(file_name)? {
+        Found::Missing => Ok(AtTarget::Free),
+        Found::File => Ok(AtTarget::Visible("the transcript is already there")),
+        Found::Link(to) if to == source.file => Ok(AtTarget::Visible("already linked")),
+        Found::Link(to) if !dir.target_exists(file_name) => Ok(AtTarget::Orphan(to)),
+        Found::Link(to) => Err(Error::new(
+            Code::Unsafe,
+            format!(
+                "{}: links to {}, not {}; left alone",
+                path().display(),
+                to.display(),
+                source.file.display()
+            ),
+        )),
+        Found::Other(what) => {
+            Err(Error::new(Code::Unsafe, format!("{}: is {what}; left alone", path().display())))
+        }
     }
 }
 

@@ -6,12 +6,11 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use super::for_each_item;
-use super::stage::lock_timeout;
 use crate::cli::{Flag, Opts, Tool};
 use crate::error::Result;
 use crate::index::{self, INDEX_NAME, entry_id, fingerprint};
 use crate::links::ProjectDir;
-use crate::lock::{DEFAULT_TIMEOUT, LOCK_TIMEOUT};
+use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
 use crate::token::Token;
 
 pub const TOOL: Tool = Tool {
@@ -43,7 +42,7 @@ impl Default for UnstageOpts {
 impl Opts for UnstageOpts {
     fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
         match flag.long {
-            "lock-timeout" => self.lock_timeout = lock_timeout(flag, value)?,
+            "lock-timeout" => self.lock_timeout = lock::timeout(flag, value)?,
             _ => return Ok(false),
         }
         Ok(true)

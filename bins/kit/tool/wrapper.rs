@@ -9,12 +9,12 @@ use std::time::Duration;
 use super::events::{self, EVENTS, EventsOpts, WINDOW};
 use super::filter::{self, ACTOR, Filter, FilterOpts, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
 use super::fmt::{FORMAT, FmtOpts, Format, Formatter, NO_HEADER, TIME, WIDTH};
-use super::stage::{CONFIG_DIR, lock_timeout};
+use super::stage::CONFIG_DIR;
 use super::{EXIT_STATUS, Flow, Sink, found_code, talk};
 use crate::cli::{Complete, Flag, Opts, Tool};
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::lock::{DEFAULT_TIMEOUT, LOCK_TIMEOUT};
+use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
 use crate::malformed::{STRICT, Skipped};
 use crate::out::{self, COLOR};
 use crate::time::{SINCE, UNTIL};
@@ -138,7 +138,7 @@ impl Opts for WrapperOpts {
             "prompt" => self.prompt = Some(text(value)?),
             "agent" => self.agent = value,
             "config-dir" => self.config_dir = value.map(PathBuf::from),
-            "lock-timeout" => self.lock_timeout = lock_timeout(flag, value)?,
+            "lock-timeout" => self.lock_timeout = lock::timeout(flag, value)?,
             // The stages run in this process on parsed events, so only the reader sees raw
             // lines, and only the filter knows what matched.
             "strict" => return self.events.set(flag, value),
