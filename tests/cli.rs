@@ -1,9 +1,7 @@
 //! What every tool shares: help, version, usage errors.
 
+use crate::docs::TOOLS;
 use crate::util::*;
-
-const TOOLS: [&str; 7] =
-    ["seance", "seance-events", "seance-filter", "seance-fmt", "seance-stage", "seance-unstage", "seance-gc"];
 
 #[test]
 fn help_and_version_come_first_and_go_to_stdout() {

@@ -28,15 +28,15 @@ case "$SEANCE_TEST_MODE" in
 esac
 "#;
 
-struct Setup {
-    w: World,
-    id: String,
-    agent: PathBuf,
-    record: PathBuf,
-    link: PathBuf,
+pub struct Setup {
+    pub w: World,
+    pub id: String,
+    pub agent: PathBuf,
+    pub record: PathBuf,
+    pub link: PathBuf,
 }
 
-fn setup() -> Setup {
+pub fn setup() -> Setup {
     let w = World::new();
     let id = uuid(42);
     w.session(&w.two, Path::new("/srv/other"), &id);
@@ -63,7 +63,7 @@ impl Setup {
             .env("KEEP", "kept")
     }
 
-    fn cleaned_up(&self) {
+    pub fn cleaned_up(&self) {
         assert!(!exists(&self.link), "link left behind");
         let index = read(&self.w.target().join("sessions-index.json"));
         assert!(!index.contains(&self.id), "entry left behind: {index}");

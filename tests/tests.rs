@@ -6,10 +6,13 @@ mod world;
 
 mod cli;
 mod client;
+mod docs;
 mod events;
 mod filter;
 mod fmt;
 mod gc;
+mod pick;
+mod show;
 mod stage;
 mod talk;
 mod wrapper;

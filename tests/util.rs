@@ -91,7 +91,17 @@ pub struct Tool {
 
 pub fn tool(name: &str) -> Tool {
     let mut cmd = Command::new(bin(name));
-    for var in ["GT_TOWN_ROOT", "GT_ROOT", "NO_COLOR", "CLAUDE_CONFIG_DIR", "COLUMNS", "TERM"] {
+    for var in [
+        "GT_TOWN_ROOT",
+        "GT_ROOT",
+        "NO_COLOR",
+        "CLAUDE_CONFIG_DIR",
+        "COLUMNS",
+        "TERM",
+        "SEANCE_AGENT",
+        "FZF_DEFAULT_OPTS",
+        "FZF_PREVIEW_LINES",
+    ] {
         cmd.env_remove(var);
     }
     // A fixed, non-UTC zone with a half-hour offset shows local-time conversion for sure.

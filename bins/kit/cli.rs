@@ -48,7 +48,7 @@ impl Flag {
         complete: Complete::Nothing,
     };
 
-    fn names(&self) -> String {
+    pub fn names(&self) -> String {
         let mut text = match self.short {
             Some(short) => format!("-{short}, --{}", self.long),
             None => format!("    --{}", self.long),
@@ -69,6 +69,42 @@ pub struct Tool {
     /// Paragraphs (separated by blank lines) for `--help` and the man page.
     pub description: &'static str,
     pub flags: &'static [&'static Flag],
+    /// What the tool's operands are, for completion.
+    pub operands: Complete,
+    /// Subcommands (`seance pick`), each with the words it takes.
+    pub commands: &'static [Command],
+}
+
+/// A subcommand: a first operand that changes what the tool does.
+#[derive(Debug)]
+pub struct Command {
+    pub name: &'static str,
+    /// The fixed words it takes (`init bash`), offered by completion.
+    pub args: &'static [&'static str],
+    pub about: &'static str,
+}
+
+impl Tool {
+    /// The base for tool definitions, like [`Flag::EMPTY`].
+    pub const EMPTY: Tool = Tool {
+        name: "",
+        about: "",
+        synopsis: "",
+        description: "",
+        flags: &[],
+        operands: Complete::Nothing,
+        commands: &[],
+    };
+
+    /// Every flag the tool accepts, with the shared help and version flags last.
+    pub fn all_flags(&self) -> impl Iterator<Item = &Flag> {
+        self.flags.iter().copied().chain([&HELP, &VERSION])
+    }
+
+    /// The usage lines' synopses: one per line of `synopsis`.
+    pub fn synopses(&self) -> impl Iterator<Item = &'static str> {
+        self.synopsis.lines()
+    }
 }
 
 pub const HELP: Flag =
@@ -173,12 +209,13 @@ pub fn choice(flag: &Flag, value: Option<OsString>) -> Result<&'static str> {
     })
 }
 
-fn all_flags(tool: &Tool) -> impl Iterator<Item = &Flag> {
-    tool.flags.iter().copied().chain([&HELP, &VERSION])
-}
-
 fn usage_line(tool: &Tool) -> String {
-    format!("Usage: {} {}\n", tool.name, tool.synopsis)
+    let mut text = String::new();
+    for (i, synopsis) in tool.synopses().enumerate() {
+        let lead = if i == 0 { "Usage:" } else { "      " };
+        let _ = writeln!(text, "{lead} {} {synopsis}", tool.name);
+    }
+    text
 }
 
 pub fn short_help(tool: &Tool) -> String {
@@ -189,8 +226,8 @@ pub fn short_help(tool: &Tool) -> String {
         tool.about,
         usage_line(tool)
     );
-    let width = all_flags(tool).map(|f| f.names().len()).max().unwrap_or(0);
-    for flag in all_flags(tool) {
+    let width = tool.all_flags().map(|f| f.names().len()).max().unwrap_or(0);
+    for flag in tool.all_flags() {
         let _ = writeln!(text, "  {:width$}  {}", flag.names(), flag.help);
     }
     text
@@ -204,7 +241,7 @@ pub fn long_help(tool: &Tool) -> String {
         text.push('\n');
     }
     text.push_str("Options:\n");
-    for flag in all_flags(tool) {
+    for flag in tool.all_flags() {
         let _ = writeln!(text, "  {}", flag.names());
         if !flag.aliases.is_empty() {
             let aliases: Vec<String> = flag.aliases.iter().map(|a| format!("--{a}")).collect();
@@ -227,7 +264,7 @@ pub fn long_text(flag: &Flag) -> String {
 }
 
 /// Greedy word wrap; a paragraph's own line breaks are kept.
-fn wrap(paragraph: &str, indent: usize, width: usize) -> String {
+pub fn wrap(paragraph: &str, indent: usize, width: usize) -> String {
     let mut out = String::new();
     for line in paragraph.lines() {
         let mut column = 0;

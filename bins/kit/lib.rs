@@ -5,6 +5,7 @@
 
 pub mod claude;
 pub mod cli;
+pub mod docs;
 pub mod error;
 pub mod event;
 pub mod index;
@@ -12,9 +13,11 @@ pub mod lines;
 pub mod links;
 pub mod lock;
 pub mod malformed;
+pub mod man;
 pub mod out;
 pub mod rawjson;
 pub mod resolve;
+pub mod shell;
 pub mod time;
 pub mod token;
 pub mod tool;

@@ -3,7 +3,7 @@
 //! events, JSON records or fzf's text.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::claude::{self, Transcript, find_transcript};
 use crate::error::{Code, Error, Result};
@@ -12,6 +12,7 @@ use crate::malformed::Skipped;
 use crate::tool::events::{self, EventsOpts};
 use crate::tool::filter::strip_ellipsis;
 use crate::tool::{Flow, Sink};
+use crate::town;
 
 const MIN_PREFIX: usize = 4;
 
@@ -24,6 +25,15 @@ pub struct Sessions {
 }
 
 impl Sessions {
+    /// The current account (`--config-dir` or the environment's) and where to look for sessions
+    /// from it: every account, current first, and the town found from `town` or the working dir.
+    pub fn locate(config_dir: Option<&Path>, town: Option<&Path>) -> Result<(PathBuf, Sessions)> {
+        let current = claude::current_account(config_dir)?;
+        let town = town::find_optional(town)?;
+        let accounts = claude::search_order(&current, town.as_deref())?;
+        Ok((current, Sessions { accounts, town }))
+    }
+
     /// The full id and transcript for `input`, a full id or a prefix.
     pub fn resolve(&self, input: &str) -> Result<(String, Transcript)> {
         let wanted = strip_ellipsis(input.trim());

@@ -78,6 +78,7 @@ pub const TOOL: Tool = Tool {
                   (bad JSON, not an object, invalid UTF-8, no valid \"ts\") are skipped and \
                   counted on stderr; lines that do not mention a wanted type are not examined.",
     flags: &[&TOWN, &EVENTS, &TYPE, &ALL_TYPES, &SINCE, &UNTIL, &FOLLOW, &WINDOW, &STRICT, &EXIT_STATUS],
+    ..Tool::EMPTY
 };
 
 pub struct EventsOpts {

@@ -106,6 +106,7 @@ pub const TOOL: Tool = Tool {
         &STRICT,
         &EXIT_STATUS,
     ],
+    ..Tool::EMPTY
 };
 
 #[derive(Default)]

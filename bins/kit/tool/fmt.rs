@@ -59,6 +59,7 @@ pub const TOOL: Tool = Tool {
                   display width. An empty input in table format prints gt's \"No session events \
                   found.\" and its two hints.",
     flags: &[&FORMAT, &TIME, &NO_HEADER, &WIDTH, &COLOR, &STRICT],
+    ..Tool::EMPTY
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,7 +292,7 @@ impl Formatter {
 /// `text` in `width` display columns: cut to `width - 1` plus `…` when too wide (never inside a
 /// character; combining marks stay with their base), then padded with spaces when `pad`.
 /// Control characters become spaces so that a hostile topic cannot break the layout.
-fn cell(text: &str, width: usize, pad: bool) -> String {
+pub(crate) fn cell(text: &str, width: usize, pad: bool) -> String {
     let clean = |c: char| if c.is_control() { ' ' } else { c };
     let char_width = |c: char| clean(c).width().unwrap_or(0);
     let full: usize = text.chars().map(char_width).sum();

@@ -58,6 +58,7 @@ pub const TOOL: Tool = Tool {
                   A corrupt index is reported (exit 5) and its dir left untouched while the rest \
                   proceeds.",
     flags: &[&CONFIG_DIR, &ALL_ACCOUNTS, &TOWN, &OLDER_THAN, &DRY_RUN, &JSON, &QUIET, &LOCK_TIMEOUT],
+    ..Tool::EMPTY
 };
 
 pub struct GcOpts {

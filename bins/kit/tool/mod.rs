@@ -2,10 +2,12 @@
 //! `bins/` call them. The read-path tools are also stages that the `seance` wrapper chains in
 //! one process, so its output is the pipeline's by construction.
 
+pub mod candidates;
 pub mod events;
 pub mod filter;
 pub mod fmt;
 pub mod gc;
+pub mod show;
 pub mod stage;
 pub mod talk;
 pub mod unstage;
@@ -32,6 +34,18 @@ pub trait Sink {
     /// Called when a producer is about to wait (`--follow`), so what was found gets seen.
     fn flush(&mut self) -> Result<()>;
 }
+
+/// Every tool, in the order the docs list them.
+pub const ALL: &[&Tool] = &[
+    &wrapper::TOOL,
+    &events::TOOL,
+    &filter::TOOL,
+    &fmt::TOOL,
+    &show::TOOL,
+    &stage::TOOL,
+    &unstage::TOOL,
+    &gc::TOOL,
+];
 
 pub const EXIT_STATUS: Flag =
     Flag { long: "exit-status", short: Some('e'), help: "Exit 1 when nothing matched", ..Flag::EMPTY };

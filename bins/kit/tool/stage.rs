@@ -22,7 +22,7 @@ use crate::out;
 use crate::rawjson;
 use crate::resolve::{Sessions, id_from_line};
 use crate::token::Token;
-use crate::town::{self, TOWN};
+use crate::town::TOWN;
 
 pub const CONFIG_DIR: Flag = Flag {
     long: "config-dir",
@@ -69,6 +69,8 @@ pub const TOOL: Tool = Tool {
                   For each session one undo token is printed: a single shell-safe word for \
                   seance-unstage.",
     flags: &[&CWD, &CONFIG_DIR, &TOWN, &JSON, &DRY_RUN, &LOCK_TIMEOUT],
+    operands: Complete::Session,
+    ..Tool::EMPTY
 };
 
 pub struct StageOpts {
@@ -138,11 +140,9 @@ impl Stager {
         cwd: Option<&Path>,
         lock_timeout: Duration,
     ) -> Result<Stager> {
-        let current = claude::current_account(config_dir)?;
-        let town = town::find_optional(town)?;
-        let accounts = claude::search_order(&current, town.as_deref())?;
+        let (current, sessions) = Sessions::locate(config_dir, town)?;
         let cwd = claude::canonical_cwd(cwd)?;
-        Ok(Stager { sessions: Sessions { accounts, town }, current, cwd, lock_timeout })
+        Ok(Stager { sessions, current, cwd, lock_timeout })
     }
 
     fn target(&self) -> PathBuf {

@@ -26,6 +26,7 @@ pub const TOOL: Tool = Tool {
                   projects dir is refused with exit 5; a regular file where a link was recorded is \
                   left alone, also exit 5.",
     flags: &[&LOCK_TIMEOUT],
+    ..Tool::EMPTY
 };
 
 pub struct UnstageOpts {

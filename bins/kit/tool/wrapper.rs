@@ -3,20 +3,22 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::events::{self, EVENTS, EventsOpts, WINDOW};
 use super::filter::{self, ACTOR, Filter, FilterOpts, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
 use super::fmt::{FORMAT, FmtOpts, Format, Formatter, NO_HEADER, TIME, WIDTH};
 use super::stage::CONFIG_DIR;
-use super::{EXIT_STATUS, Flow, Sink, found_code, talk};
-use crate::cli::{Complete, Flag, Opts, Tool};
-use crate::error::{Error, Result};
+use super::{EXIT_STATUS, Flow, Sink, candidates, found_code, talk};
+use crate::cli::{Command, Complete, Flag, Opts, Tool};
+use crate::docs;
+use crate::error::{Code, Error, Result};
 use crate::event::Event;
 use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
 use crate::malformed::{STRICT, Skipped};
 use crate::out::{self, COLOR};
+use crate::shell::{COMPLETE_FLAG, Shell};
 use crate::time::{SINCE, UNTIL};
 use crate::town::TOWN;
 
@@ -65,14 +67,22 @@ const PROMPT: Flag = Flag {
 pub const TOOL: Tool = Tool {
     name: "seance",
     about: "list predecessor sessions, and talk to them",
-    synopsis: "[OPTIONS]",
+    synopsis: "[OPTIONS]\npick [OPTIONS]\ninit bash|zsh|fish",
     description: "Lists the town's recent sessions, newest first: the same as \
                   `seance-events | seance-filter -n 20 | seance-fmt` with the flags given, plus \
                   gt's \"Discoverable Sessions\" title and \"Talk to a predecessor\" hint when \
                   the table goes to a terminal. Every flag of those tools that makes sense here \
                   passes through to the tool that owns it.\n\n\
                   With --talk ID, resumes that session as a fork so you can ask it questions \
-                  (see --talk).",
+                  (see --talk).\n\n\
+                  `seance pick` lists the resumable sessions (each once; all of them unless -n is \
+                  given) in fzf, with seance-show's view of the highlighted one in the preview: \
+                  Enter talks to it as --talk would, ctrl-y prints its id instead, Esc leaves \
+                  quietly. The listing flags filter what it offers; --prompt and --agent apply \
+                  to the talk. fzf must be on PATH.\n\n\
+                  `seance init SHELL` prints the shell integration to eval from the shell's \
+                  startup file: completion for every seance tool, and Ctrl-X Ctrl-T to open the \
+                  picker.",
     flags: &[
         &ROLE,
         &RIG,
@@ -101,9 +111,26 @@ pub const TOOL: Tool = Tool {
         &STRICT,
         &EXIT_STATUS,
     ],
+    commands: &[
+        Command { name: "pick", args: &[], about: "Choose a session with fzf, then talk to it" },
+        Command { name: "init", args: &["bash", "zsh", "fish"], about: "Print shell integration to eval" },
+    ],
+    ..Tool::EMPTY
 };
 
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Mode {
+    List,
+    Pick,
+    /// `init` and the shell, once given.
+    Init(Option<Shell>),
+}
+
 pub struct WrapperOpts {
+    mode: Mode,
+    /// Whether -n was given: the picker offers everything otherwise.
+    limit_given: bool,
     events: EventsOpts,
     filter: FilterOpts,
     fmt: FmtOpts,
@@ -117,6 +144,8 @@ pub struct WrapperOpts {
 impl Default for WrapperOpts {
     fn default() -> Self {
         WrapperOpts {
+            mode: Mode::List,
+            limit_given: false,
             events: EventsOpts::default(),
             filter: FilterOpts { limit: 20, ..FilterOpts::default() },
             fmt: FmtOpts::default(),
@@ -142,7 +171,11 @@ impl Opts for WrapperOpts {
             // The stages run in this process on parsed events, so only the reader sees raw
             // lines, and only the filter knows what matched.
             "strict" => return self.events.set(flag, value),
-            "exit-status" | "limit" => return self.filter.set(flag, value),
+            "limit" => {
+                self.limit_given = true;
+                return self.filter.set(flag, value);
+            }
+            "exit-status" => return self.filter.set(flag, value),
             // Time bounds go to the reader, which can then stop early.
             _ => {
                 return Ok(self.events.set(flag, value.clone())?
@@ -152,19 +185,48 @@ impl Opts for WrapperOpts {
         }
         Ok(true)
     }
+
+    fn operand(&mut self, value: OsString) -> Result<()> {
+        let word = value.to_string_lossy();
+        self.mode = match (&self.mode, word.as_ref()) {
+            (Mode::List, "pick") => Mode::Pick,
+            (Mode::List, "init") => Mode::Init(None),
+            (Mode::Init(None), shell) => Mode::Init(Some(
+                Shell::parse(shell)
+                    .ok_or_else(|| Error::usage(format!("init: '{shell}' is not one of bash, zsh, fish")))?,
+            )),
+            _ => return Err(Error::usage(format!("unexpected argument '{word}'"))),
+        };
+        Ok(())
+    }
 }
 
 pub fn main() -> i32 {
+    // Hidden flags for the build and for completion scripts, not for people.
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let hidden = |outcome| crate::error::finish(TOOL.name, outcome);
+    match (args.first().and_then(|a| a.to_str()), args.get(1), args.len()) {
+        (Some("--generate"), Some(dir), 2) => return hidden(docs::generate(Path::new(dir), super::ALL)),
+        (Some(COMPLETE_FLAG), Some(kind), 2) => return hidden(candidates::print(&kind.to_string_lossy())),
+        _ => {}
+    }
     super::run(&TOOL, |opts: WrapperOpts| {
+        if opts.talk.is_some() && opts.mode != Mode::List {
+            return Err(Error::usage("--talk cannot be combined with pick or init"));
+        }
+        match opts.mode {
+            Mode::Init(None) => return Err(Error::usage("init needs a shell: bash, zsh or fish")),
+            Mode::Init(Some(shell)) => {
+                let mut out = out::stdout();
+                out.write_all(shell.init(super::ALL).as_bytes())?;
+                out.flush()?;
+                return Ok(Code::Success);
+            }
+            Mode::Pick => return pick(opts),
+            Mode::List => {}
+        }
         if let Some(id) = &opts.talk {
-            return talk::talk(&talk::Talk {
-                id,
-                prompt: opts.prompt.as_deref(),
-                agent: opts.agent.clone(),
-                config_dir: opts.config_dir.as_deref(),
-                town: opts.events.town.as_deref(),
-                lock_timeout: opts.lock_timeout,
-            });
+            return talk::talk(&opts.talk_to(id));
         }
         if opts.prompt.is_some() {
             return Err(Error::usage("-p/--prompt goes with --talk"));
@@ -173,7 +235,98 @@ pub fn main() -> i32 {
     })
 }
 
-fn list(opts: WrapperOpts) -> Result<crate::error::Code> {
+impl WrapperOpts {
+    fn talk_to<'a>(&'a self, id: &'a str) -> talk::Talk<'a> {
+        talk::Talk {
+            id,
+            prompt: self.prompt.as_deref(),
+            agent: self.agent.clone(),
+            config_dir: self.config_dir.as_deref(),
+            town: self.events.town.as_deref(),
+            lock_timeout: self.lock_timeout,
+        }
+    }
+}
+
+/// fzf over the listing; Enter talks to the chosen session, ctrl-y prints its id.
+fn pick(mut opts: WrapperOpts) -> Result<Code> {
+    let fzf = find_program("fzf").ok_or_else(|| {
+        Error::usage("pick needs fzf, which is not on PATH (see https://github.com/junegunn/fzf)")
+    })?;
+    let show = std::env::current_exe()
+        .ok()
+        .map(|exe| exe.with_file_name("seance-show"))
+        .filter(|show| show.is_file())
+        .unwrap_or_else(|| PathBuf::from("seance-show"));
+    let preview = format!("{} --color always {{1}}", shell_quote(&show.to_string_lossy()));
+    let mut child = std::process::Command::new(&fzf)
+        .args(["--delimiter", "\t", "--with-nth", "2..", "--expect", "ctrl-y", "--no-multi"])
+        .args(["--header", "Enter: talk to it   ctrl-y: print its id   Esc: leave"])
+        .args(["--preview", &preview, "--preview-window", "down,60%,wrap"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::io(fzf.display(), e))?;
+    opts.filter.resumable = true;
+    opts.filter.unique = true;
+    if !opts.limit_given {
+        opts.filter.limit = 0;
+    }
+    let menu = FmtOpts { format: Some(Format::Fzf), ..FmtOpts::default() };
+    let input = Box::new(std::io::BufWriter::new(child.stdin.take().expect("piped")));
+    match scan_into(&opts.events, Filter::new(std::mem::take(&mut opts.filter)), Formatter::new(&menu), input)
+    {
+        // fzf exits without reading everything when the choice is made early.
+        Err(err) if err.code == Code::Success => {}
+        other => {
+            other?;
+        }
+    }
+    let output = child.wait_with_output().map_err(|e| Error::io(fzf.display(), e))?;
+    match output.status.code() {
+        Some(0) => {}
+        // Nothing matched, or Esc / Ctrl-C: the user chose nothing, which is no error.
+        Some(1 | 130) => return Ok(Code::Success),
+        code => return Err(Error::usage(format!("fzf failed ({})", describe_status(code)))),
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut lines = text.lines();
+    // With --expect, fzf prints the key first (empty for Enter); with --filter (tests, scripts)
+    // it prints only the matches.
+    let first = lines.next().unwrap_or("");
+    let (key, chosen) = if first.contains('\t') { ("", first) } else { (first, lines.next().unwrap_or("")) };
+    let id = chosen.split('\t').next().unwrap_or("");
+    if id.is_empty() {
+        return Ok(Code::Success);
+    }
+    if key == "ctrl-y" {
+        let mut out = out::stdout();
+        writeln!(out, "{id}")?;
+        out.flush()?;
+        return Ok(Code::Success);
+    }
+    talk::talk(&opts.talk_to(id))
+}
+
+fn describe_status(code: Option<i32>) -> String {
+    code.map_or_else(|| "killed by a signal".to_string(), |c| format!("exit {c}"))
+}
+
+/// `name` found in $PATH, as the shell would find it.
+fn find_program(name: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|file| {
+        std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    })
+}
+
+/// A word for sh, bash, zsh and fish alike: single quotes, with `'` written as `'\''`.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+fn list(opts: WrapperOpts) -> Result<Code> {
     let exit_status = opts.filter.exit_status;
     let mut formatter = Formatter::new(&opts.fmt);
     if formatter.format() == Format::Table && out::stdout_is_terminal() {
@@ -184,13 +337,20 @@ fn list(opts: WrapperOpts) -> Result<crate::error::Code> {
             paint.bold("Talk to a predecessor:")
         );
     }
-    let mut chain = Chain { filter: Filter::new(opts.filter), formatter, out: out::stdout() };
-    let mut skipped = Skipped::new(opts.events.strict);
-    let outcome = events::scan(&opts.events, &mut skipped, &mut chain);
+    let matched = scan_into(&opts.events, Filter::new(opts.filter), formatter, out::stdout())?;
+    Ok(found_code(matched, exit_status))
+}
+
+/// The listing pipeline into `out`; returns whether anything matched.
+fn scan_into(events: &EventsOpts, filter: Filter, formatter: Formatter, out: Box<dyn Write>) -> Result<bool> {
+    let mut chain = Chain { filter, formatter, out };
+    let mut skipped = Skipped::new(events.strict);
+    let outcome = events::scan(events, &mut skipped, &mut chain);
     skipped.report(TOOL.name);
     outcome?;
     chain.formatter.finish(&mut chain.out)?;
-    Ok(found_code(chain.filter.matched() > 0, exit_status))
+    chain.out.flush()?;
+    Ok(chain.filter.matched() > 0)
 }
 
 /// seance-filter then seance-fmt, as a sink for seance-events.

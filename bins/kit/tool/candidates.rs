@@ -1,0 +1,95 @@
+//! `seance --complete KIND` (hidden): what the completion scripts offer for values that come
+//! from the town: roles and rigs seen in its log, and recent resumable session ids. One word
+//! per line; session ids carry a description after a tab (fish and zsh show it).
+
+use std::collections::{BTreeSet, HashSet};
+use std::io::Write;
+
+use super::events::{self, EventsOpts};
+use super::{Flow, Sink};
+use crate::error::{Code, Error, Result};
+use crate::event::{Actor, Event, canonical_role, is_claude_session_id};
+use crate::malformed::Skipped;
+use crate::out;
+use crate::time::Clock;
+
+/// Enough sessions to choose from, few enough to keep a completion instant.
+const MAX_SESSIONS: usize = 200;
+/// Roles and rigs are read from this many recent session starts at most, so that completion
+/// stays fast on a log of hundreds of MB.
+const MAX_EVENTS: usize = 20_000;
+
+pub fn print(kind: &str) -> Result<Code> {
+    let mut sink =
+        Candidates { kind, words: BTreeSet::new(), seen: HashSet::new(), sessions: Vec::new(), events: 0 };
+    if !matches!(kind, "role" | "rig" | "session") {
+        return Err(Error::usage(format!("--complete: '{kind}' is not one of role, rig, session")));
+    }
+    // Quiet about malformed lines: a completion must not write on the user's command line.
+    let mut skipped = Skipped::new(false);
+    match events::scan(&EventsOpts::default(), &mut skipped, &mut sink) {
+        Ok(()) => {}
+        // No town here: nothing to offer, and nothing to say.
+        Err(_) => return Ok(Code::Success),
+    }
+    let mut out = out::stdout();
+    let clock = Clock::new();
+    match kind {
+        "session" => {
+            for (id, actor, ts, topic) in &sink.sessions {
+                let ago = ts.map(|ts| clock.ago(ts)).unwrap_or_default();
+                let topic = topic.as_deref().map(|t| format!(", {t}")).unwrap_or_default();
+                let description = format!("{actor}, {ago}{topic}").replace(['\t', '\n', '\r'], " ");
+                writeln!(out, "{id}\t{description}")?;
+            }
+        }
+        _ => {
+            for word in &sink.words {
+                writeln!(out, "{word}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Code::Success)
+}
+
+type Session = (String, String, Option<jiff::Timestamp>, Option<String>);
+
+struct Candidates<'k> {
+    kind: &'k str,
+    words: BTreeSet<String>,
+    seen: HashSet<String>,
+    sessions: Vec<Session>,
+    events: usize,
+}
+
+impl Sink for Candidates<'_> {
+    fn event(&mut self, _line: &[u8], event: &Event) -> Result<Flow> {
+        self.events += 1;
+        let actor = Actor::parse(event.who());
+        match self.kind {
+            "role" if !actor.role.is_empty() => {
+                self.words.insert(canonical_role(actor.role));
+            }
+            "rig" => {
+                self.words.extend(actor.rig.filter(|r| !r.is_empty()).map(str::to_lowercase));
+            }
+            "session" => {
+                let id = event.session_id();
+                if is_claude_session_id(id) && self.seen.insert(id.to_string()) {
+                    let topic = event.topic().map(str::to_string);
+                    self.sessions.push((id.to_string(), event.who().to_string(), event.timestamp(), topic));
+                }
+                if self.sessions.len() >= MAX_SESSIONS {
+                    return Ok(Flow::Stop);
+                }
+            }
+            _ => {}
+        }
+        Ok(if self.events >= MAX_EVENTS { Flow::Stop } else { Flow::Continue })
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        Ok(())
+    }
+}

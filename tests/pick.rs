@@ -1,0 +1,181 @@
+//! `seance pick` with a stand-in fzf on PATH that records what it was given and answers as a
+//! user would (Enter, ctrl-y, Esc), and once with the real fzf in filter mode.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::talk::{Setup, setup};
+use crate::util::{start, uuid};
+use crate::world::*;
+
+const FZF: &str = r#"#!/bin/sh
+# Stand-in fzf: records its arguments and input, then answers as told.
+printf '%s\n' "$@" > "$SEANCE_TEST_DIR/fzf-args"
+cat > "$SEANCE_TEST_DIR/fzf-input"
+[ "$SEANCE_TEST_KEY" = esc ] && exit 130
+printf '%s\n' "$SEANCE_TEST_KEY"
+grep -m1 -e "$SEANCE_TEST_PICK" "$SEANCE_TEST_DIR/fzf-input"
+"#;
+
+struct Picker {
+    s: Setup,
+    /// A dir holding the stand-in fzf, first on PATH.
+    bin: PathBuf,
+}
+
+/// The talk world, with a log that names the session twice (a restart), a session of another
+/// rig, and a fallback id that cannot be resumed.
+fn picker() -> Picker {
+    let s = setup();
+    let other = uuid(43);
+    s.w.session(&s.w.one, Path::new("/srv/other"), &other);
+    let log = [
+        start("2026-01-22T09:00:00Z", "gastown/crew/joe", &s.id, Some("first")),
+        start("2026-01-22T09:30:00Z", "beads/crew/ann", &other, None),
+        start("2026-01-22T09:40:00Z", "gastown/witness", "gastown/witness-4242", None),
+        start("2026-01-22T10:00:00Z", "gastown/crew/joe", &s.id, Some("restarted")),
+    ];
+    fs::write(s.w.town.join(".events.jsonl"), log.join("\n") + "\n").unwrap();
+    let bin = s.w.home.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    fs::write(bin.join("fzf"), FZF).unwrap();
+    fs::set_permissions(bin.join("fzf"), fs::Permissions::from_mode(0o755)).unwrap();
+    Picker { s, bin }
+}
+
+impl Picker {
+    fn pick(&self, key: &str, pick: &str, extra: &[&str]) -> crate::util::Tool {
+        let path = format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap());
+        let mut args = vec!["pick", "--agent", self.s.agent.to_str().unwrap()];
+        args.extend(extra);
+        self.s
+            .w
+            .tool("seance")
+            .args(args)
+            .env("PATH", path)
+            .env("SEANCE_TEST_DIR", &self.s.w.home)
+            .env("SEANCE_TEST_KEY", key)
+            .env("SEANCE_TEST_PICK", pick)
+            .env("SEANCE_TEST_RECORD", &self.s.record)
+            .env("SEANCE_TEST_LINK", &self.s.link)
+    }
+
+    fn fzf_input(&self) -> String {
+        read(&self.s.w.home.join("fzf-input"))
+    }
+}
+
+#[test]
+fn enter_talks_to_the_chosen_session_then_unstages() {
+    let p = picker();
+    let run = p.pick("", "restarted", &[]).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, format!("Summoning session {}…\n", p.s.id));
+    assert!(read(&p.s.record).starts_with(&format!("args: [--fork-session] [--resume] [{}]\n", p.s.id)));
+    assert!(read(&p.s.record).contains("link=yes"));
+    p.s.cleaned_up();
+    // The menu: resumable sessions only, each once (the newest start), as id TAB table row.
+    let input = p.fzf_input();
+    let ids: Vec<&str> = input.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(ids, [p.s.id.as_str(), &uuid(43)]);
+    assert!(input.lines().next().unwrap().ends_with("restarted"), "{input}");
+    let args = read(&p.s.w.home.join("fzf-args"));
+    let args: Vec<&str> = args.lines().collect();
+    assert!(args.windows(2).any(|w| w == ["--with-nth", "2.."]), "{args:?}");
+    assert!(args.windows(2).any(|w| w == ["--expect", "ctrl-y"]), "{args:?}");
+    let preview = args[args.iter().position(|a| *a == "--preview").unwrap() + 1];
+    let show = crate::util::bin("seance-show");
+    assert_eq!(preview, format!("'{}' --color always {{1}}", show.display()));
+}
+
+#[test]
+fn the_preview_command_shows_the_session() {
+    // What fzf would run for the highlighted line, run through sh as fzf does.
+    let p = picker();
+    p.pick("ctrl-y", "restarted", &[]).run().ok();
+    let args = read(&p.s.w.home.join("fzf-args"));
+    let preview = args.lines().skip_while(|a| *a != "--preview").nth(1).unwrap().replace("{1}", &p.s.id);
+    let out = std::process::Command::new("sh")
+        .args(["-c", &format!("exec {preview}")])
+        .env("HOME", &p.s.w.home)
+        .current_dir(&p.s.w.work)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("Where did you put the migration plan?"), "{text}");
+}
+
+#[test]
+fn ctrl_y_prints_the_id_and_stages_nothing() {
+    let p = picker();
+    let run = p.pick("ctrl-y", &uuid(43)[..8], &[]).run().ok();
+    assert_eq!(run.stdout, format!("{}\n", uuid(43)));
+    assert!(!exists(&p.s.w.target()));
+    assert!(!exists(&p.s.record));
+}
+
+#[test]
+fn esc_leaves_quietly() {
+    let p = picker();
+    let run = p.pick("esc", "", &[]).run().ok();
+    assert_eq!(run.stdout, "");
+    assert!(!exists(&p.s.w.target()));
+}
+
+#[test]
+fn listing_flags_filter_the_menu() {
+    let p = picker();
+    p.pick("ctrl-y", "beads", &["--rig", "beads"]).run().ok();
+    let input = p.fzf_input();
+    assert_eq!(input.lines().count(), 1, "{input}");
+    assert!(input.starts_with(&uuid(43)));
+    p.pick("ctrl-y", "x", &["-n", "1"]).run().ok();
+    assert_eq!(p.fzf_input().lines().count(), 1);
+}
+
+#[test]
+fn missing_fzf_is_a_clear_usage_error() {
+    let p = picker();
+    let empty = p.s.w.home.join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let run = p.pick("", "", &[]).env("PATH", &empty).run().code(2);
+    assert_eq!(
+        run.stderr,
+        "seance: pick needs fzf, which is not on PATH (see https://github.com/junegunn/fzf)\n"
+    );
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn with_the_real_fzf_in_filter_mode() {
+    if !crate::docs::need("fzf") {
+        return;
+    }
+    let p = picker();
+    let run =
+        p.s.w
+            .tool("seance")
+            .args(["pick", "--agent", p.s.agent.to_str().unwrap()])
+            .env("FZF_DEFAULT_OPTS", "--filter=restarted")
+            .env("SEANCE_TEST_RECORD", &p.s.record)
+            .env("SEANCE_TEST_LINK", &p.s.link)
+            .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&p.s.record).contains(&format!("[--resume] [{}]", p.s.id)));
+    assert!(read(&p.s.record).contains("link=yes"));
+    p.s.cleaned_up();
+}
+
+#[test]
+fn pick_and_init_take_no_stray_words() {
+    let p = picker();
+    let run = p.s.w.tool("seance").args(["pick", "extra"]).run().code(2);
+    assert_eq!(run.stderr, "seance: unexpected argument 'extra'\n");
+    let run = p.s.w.tool("seance").args(["init", "tcsh"]).run().code(2);
+    assert_eq!(run.stderr, "seance: init: 'tcsh' is not one of bash, zsh, fish\n");
+    let run = p.s.w.tool("seance").args(["init"]).run().code(2);
+    assert_eq!(run.stderr, "seance: init needs a shell: bash, zsh or fish\n");
+    let run = p.s.w.tool("seance").args(["pick", "--talk", "abcd"]).run().code(2);
+    assert_eq!(run.stderr, "seance: --talk cannot be combined with pick or init\n");
+}

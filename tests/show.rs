@@ -1,0 +1,136 @@
+//! seance-show on transcripts with user and assistant text, tool calls, tool results,
+//! bookkeeping records and huge lines.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::util::uuid;
+use crate::world::*;
+
+/// A transcript line as Claude Code writes it.
+fn record(kind: &str, minute: u32, content: &str) -> String {
+    format!(
+        r#"{{"parentUuid":null,"isSidechain":false,"type":"{kind}","message":{{"role":"{kind}","content":{content}}},"uuid":"u{minute}","timestamp":"2026-01-22T10:{minute:02}:00.000Z"}}"#
+    )
+}
+
+fn conversation() -> Vec<String> {
+    vec![
+        r#"{"type":"summary","summary":"Migration","leafUuid":"u9"}"#.to_string(),
+        record("user", 1, r#""Where did you put the migration plan?""#),
+        record("assistant", 2, r#"[{"type":"thinking","thinking":"secret musings"},{"type":"text","text":"Let me look.\n\nIt should be in docs."}]"#),
+        record("assistant", 2, r#"[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"ls   docs/\n| head","description":"List docs"}}]"#),
+        record("user", 3, r#"[{"type":"tool_result","tool_use_id":"t1","content":"plan.md\nnotes.md"}]"#),
+        r#"{"type":"user","isMeta":true,"message":{"role":"user","content":"<local-command-stdout>x</local-command-stdout>"},"timestamp":"2026-01-22T10:03:30.000Z"}"#.to_string(),
+        record("assistant", 4, r#"[{"type":"tool_use","id":"t2","name":"Read","input":{"file_path":"/w/docs/plan.md"}},{"type":"tool_use","id":"t3","name":"TodoWrite","input":{"todos":[{"content":"a"}]}}]"#),
+        record("assistant", 5, r#"[{"type":"text","text":"In docs/plan.md."}]"#),
+        r#"{"type":"file-history-snapshot","messageId":"m","snapshot":{}}"#.to_string(),
+        record("user", 6, r#"[{"type":"text","text":"Thanks"}]"#),
+    ]
+}
+
+/// What the whole conversation looks like (TZ is +05:30 in tests).
+const WHOLE: &str = "\
+[2026-01-22 15:31] user
+  Where did you put the migration plan?
+[2026-01-22 15:32] assistant
+  Let me look.
+  
+  It should be in docs.
+  → Bash: ls docs/ | head
+  → Read: /w/docs/plan.md
+  → TodoWrite: {\"todos\":[{\"content\":\"a\"}]}
+  In docs/plan.md.
+[2026-01-22 15:36] user
+  Thanks
+";
+
+fn world_with(lines: &[String]) -> (World, String) {
+    let w = World::new();
+    let id = uuid(7);
+    let file = w.session(&w.two, Path::new("/srv/other"), &id);
+    fs::write(&file, lines.join("\n") + "\n").unwrap();
+    (w, id)
+}
+
+#[test]
+fn whole_conversation_with_tool_calls_in_one_line_each() {
+    let (w, id) = world_with(&conversation());
+    let run = w.tool("seance-show").args(["-n", "0", &id]).run().ok();
+    assert_eq!(run.stdout, WHOLE);
+    // From the end, with a limit larger than the conversation: the same text.
+    let run = w.tool("seance-show").args(["-n", "100", &id]).run().ok();
+    assert_eq!(run.stdout, WHOLE);
+}
+
+#[test]
+fn last_lines_only_and_prefix_ids() {
+    let (w, id) = world_with(&conversation());
+    let run = w.tool("seance-show").args(["--lines", "4", &id[..8]]).run().ok();
+    let all: Vec<&str> = WHOLE.lines().collect();
+    assert_eq!(run.lines(), all[all.len() - 4..]);
+    // fzf tells its preview pane's height in the environment.
+    let run = w.tool("seance-show").args([&id]).env("FZF_PREVIEW_LINES", "2").run().ok();
+    assert_eq!(run.stdout, "[2026-01-22 15:36] user\n  Thanks\n");
+}
+
+#[test]
+fn time_styles_and_colour() {
+    let (w, id) = world_with(&conversation());
+    let run = w.tool("seance-show").args(["-n", "2", "--time", "utc", &id]).run().ok();
+    assert_eq!(run.stdout, "[2026-01-22 10:06] user\n  Thanks\n");
+    let run = w.tool("seance-show").args(["-n", "2", "--color", "always", &id]).run().ok();
+    assert_eq!(run.stdout, "\x1b[1m[2026-01-22 15:36] user\x1b[0m\n  Thanks\n");
+    let run = w.tool("seance-show").args(["-n", "4", "--color", "always", &id]).run().ok();
+    assert!(run.stdout.starts_with("  \x1b[2m→ TodoWrite"), "{}", run.stdout);
+}
+
+#[test]
+fn huge_lines_are_cut_and_malformed_lines_skipped() {
+    let mut lines = conversation();
+    let huge = "x".repeat(3 << 20);
+    lines.push(record("assistant", 7, &format!(r#"[{{"type":"text","text":"{huge}"}}]"#)));
+    lines.push(record("user", 8, &format!(r#""{huge}""#)));
+    lines.push(r#"{"type":"user","message":{"role":"user","content":"half a li"#.to_string());
+    let (w, id) = world_with(&lines);
+    let run = w.tool("seance-show").args(["-n", "4", &id]).run().ok();
+    let out = run.lines();
+    assert_eq!(out.len(), 4);
+    assert_eq!(out[0], "[2026-01-22 15:37] assistant");
+    assert_eq!(out[1], format!("  {}…", "x".repeat(499)));
+    assert_eq!(out[2], "[2026-01-22 15:38] user");
+    assert_eq!(out[3].chars().count(), 502);
+}
+
+#[test]
+fn a_hundred_megabyte_transcript_is_read_from_its_end() {
+    // 100 MB of tool results before the last exchange; --lines 2 must not parse them all. The
+    // proof of "from the end" is the benchmark; here it is that the answer is right.
+    let w = World::new();
+    let id = uuid(8);
+    let file = w.session(&w.one, Path::new("/srv/big"), &id);
+    let mut out = fs::OpenOptions::new().append(true).open(&file).unwrap();
+    let filler =
+        record("user", 10, &format!(r#"[{{"type":"tool_result","content":"{}"}}]"#, "y".repeat(1 << 20)));
+    for _ in 0..100 {
+        writeln!(out, "{filler}").unwrap();
+    }
+    writeln!(out, "{}", record("assistant", 11, r#"[{"type":"text","text":"done"}]"#)).unwrap();
+    drop(out);
+    // Tool results show nothing, so "done" continues the assistant's earlier turn.
+    let run = w.tool("seance-show").args(["-n", "3", &id]).run().ok();
+    assert_eq!(run.stdout, "[2026-01-22 15:30] assistant\n  In docs/plan.md\n  done\n");
+}
+
+#[test]
+fn unknown_ambiguous_and_missing_ids() {
+    let (w, id) = world_with(&conversation());
+    let run = w.tool("seance-show").args(["dead0000"]).run().code(3);
+    assert_eq!(run.stderr, "seance-show: no session matches 'dead0000'\n");
+    let run = w.tool("seance-show").run().code(2);
+    assert_eq!(run.stderr, "seance-show: a session id is required (try 'seance-show --help')\n");
+    let run = w.tool("seance-show").args(["../../etc/passwd"]).run().code(2);
+    assert!(run.stderr.contains("is not a session id"), "{}", run.stderr);
+    w.tool("seance-show").args([&id, &id]).run().code(2);
+}
