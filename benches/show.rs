@@ -42,7 +42,12 @@ fn main() {
     println!("transcript: {} MB", mb);
     println!("| command | ms | reference | ms | ratio |");
     println!("|---|---|---|---|---|");
-    println!("| `seance-show ID` | {:.1} | `tail -n 40` | {:.1} | {:.2}x |", ms(last), ms(tail), ms(last) / ms(tail));
+    println!(
+        "| `seance-show ID` | {:.1} | `tail -n 40` | {:.1} | {:.2}x |",
+        ms(last),
+        ms(tail),
+        ms(last) / ms(tail)
+    );
     println!(
         "| `seance-show --lines 0 ID` | {:.1} | `grep -c` | {:.1} | {:.2}x |",
         ms(whole),
@@ -59,10 +64,18 @@ fn write_transcript(path: &Path, size: u64) {
     while written < size {
         let result = "r".repeat(4096 << (n % 5));
         let lines = [
-            format!(r#"{{"type":"user","message":{{"role":"user","content":"Question {n}: where is the plan?"}},"timestamp":"2026-01-22T10:00:00.000Z","sessionId":"{ID}"}}"#),
-            format!(r#"{{"type":"assistant","message":{{"role":"assistant","content":[{{"type":"text","text":"Looking for it, step {n}.\nOne moment."}}]}},"timestamp":"2026-01-22T10:00:01.000Z"}}"#),
-            format!(r#"{{"type":"assistant","message":{{"role":"assistant","content":[{{"type":"tool_use","id":"t{n}","name":"Bash","input":{{"command":"grep -rn plan docs/"}}}}]}},"timestamp":"2026-01-22T10:00:02.000Z"}}"#),
-            format!(r#"{{"type":"user","message":{{"role":"user","content":[{{"type":"tool_result","tool_use_id":"t{n}","content":"{result}"}}]}},"timestamp":"2026-01-22T10:00:03.000Z"}}"#),
+            format!(
+                r#"{{"type":"user","message":{{"role":"user","content":"Question {n}: where is the plan?"}},"timestamp":"2026-01-22T10:00:00.000Z","sessionId":"{ID}"}}"#
+            ),
+            format!(
+                r#"{{"type":"assistant","message":{{"role":"assistant","content":[{{"type":"text","text":"Looking for it, step {n}.\nOne moment."}}]}},"timestamp":"2026-01-22T10:00:01.000Z"}}"#
+            ),
+            format!(
+                r#"{{"type":"assistant","message":{{"role":"assistant","content":[{{"type":"tool_use","id":"t{n}","name":"Bash","input":{{"command":"grep -rn plan docs/"}}}}]}},"timestamp":"2026-01-22T10:00:02.000Z"}}"#
+            ),
+            format!(
+                r#"{{"type":"user","message":{{"role":"user","content":[{{"type":"tool_result","tool_use_id":"t{n}","content":"{result}"}}]}},"timestamp":"2026-01-22T10:00:03.000Z"}}"#
+            ),
         ];
         for line in lines {
             writeln!(out, "{line}").unwrap();

@@ -6,6 +6,7 @@ mod world;
 
 mod cli;
 mod client;
+mod crash;
 mod docs;
 mod events;
 mod filter;

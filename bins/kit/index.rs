@@ -14,6 +14,7 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 
 use crate::error::{Code, Error, Result, describe_io};
+use crate::fail;
 use crate::lock;
 use crate::rawjson::{self, Members};
 
@@ -149,6 +150,7 @@ pub fn edit<T>(
     mut change: impl FnMut(&mut Index) -> Result<T>,
 ) -> Result<T> {
     let _lock = lock::lock(path, timeout)?;
+    fail::point("index.locked");
     for _ in 0..ATTEMPTS {
         let before = read(path)?;
         let mut index = match &before {
@@ -161,6 +163,7 @@ pub fn edit<T>(
         }
         let mode = before.as_ref().map_or(0o600, |(_, mode)| *mode);
         let temp = write_temp(path, &index.render(), mode)?;
+        fail::point("index.wrote-temp");
         // Claude Code does not take the lock: if it wrote meanwhile, our read is stale.
         if read(path)?.map(|(bytes, _)| bytes) != before.map(|(bytes, _)| bytes) {
             let _ = fs::remove_file(&temp);
@@ -170,6 +173,7 @@ pub fn edit<T>(
             let _ = fs::remove_file(&temp);
             return Err(Error::io(path.display(), err));
         }
+        fail::point("index.renamed");
         sync_dir(path)?;
         return Ok(outcome);
     }

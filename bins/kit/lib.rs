@@ -8,6 +8,7 @@ pub mod cli;
 pub mod docs;
 pub mod error;
 pub mod event;
+pub mod fail;
 pub mod index;
 pub mod lines;
 pub mod links;

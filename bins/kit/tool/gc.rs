@@ -15,6 +15,7 @@ use crate::claude::{self, valid_session_id};
 use crate::cli::{Flag, Opts, Tool};
 use crate::error::{Code, Error, Result};
 use crate::event::is_claude_session_id;
+use crate::fail;
 use crate::index::{self, INDEX_NAME, TEMP_PREFIX, entry_id};
 use crate::links::{Found, ProjectDir};
 use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
@@ -225,11 +226,13 @@ impl Gc {
             index::edit(&index_path, self.lock_timeout, "", |index| {
                 for temp in &temps {
                     dir.unlink(temp)?;
+                    fail::point("gc.removed-temp");
                 }
                 entries = ids.iter().filter(|id| index.find(id).is_some()).cloned().collect();
                 index.remove_where(is_doomed);
                 Ok(())
             })?;
+            fail::point("gc.removed-entries");
         }
         for temp in temps {
             removed(Removal { kind: Kind::Temp, path: path.join(temp), session_id: None, reason: "crash" });
@@ -245,6 +248,7 @@ impl Gc {
             if !self.dry_run && !dir.unlink_if_points_to(&name, &target)? {
                 continue;
             }
+            fail::point("gc.unlinked");
             let kind = if name.ends_with(".jsonl") { Kind::Link } else { Kind::Sidecar };
             let id = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
             removed(Removal { kind, path: path.join(&name), session_id: Some(id), reason });

@@ -15,6 +15,7 @@ use super::for_each_item;
 use crate::claude::{self, Transcript};
 use crate::cli::{Complete, Flag, Opts, Tool};
 use crate::error::{Code, Error, Result};
+use crate::fail;
 use crate::index::{self, INDEX_NAME, fingerprint};
 use crate::links::{Found, ProjectDir};
 use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
@@ -161,6 +162,7 @@ impl Stager {
             token,
         };
         make_dir(&target)?;
+        fail::point("stage.made-dir");
         let dir = ProjectDir::open(&target)?
             .ok_or_else(|| Error::usage(format!("{}: vanished", target.display())))?;
         let file_name = format!("{id}.jsonl");
@@ -169,10 +171,12 @@ impl Stager {
             // Left by a crash, and its transcript is gone: gc would remove it; so do we.
             AtTarget::Orphan(to) => {
                 dir.unlink_if_points_to(&file_name, &to)?;
+                fail::point("stage.removed-orphan");
             }
             AtTarget::Free => {}
         }
         dir.link(&file_name, &source.file)?;
+        fail::point("stage.linked");
         token.link = Some(source.file.clone());
         let result = self.finish(&dir, &id, &source, &mut token);
         if let Err(err) = result {
@@ -187,6 +191,7 @@ impl Stager {
         if let Some(sidecar) = source.sidecar(id) {
             if dir.inspect(id)? == Found::Missing {
                 dir.link(id, &sidecar)?;
+                fail::point("stage.linked-sidecar");
                 token.sidecar = Some(sidecar);
             }
         }
@@ -200,6 +205,7 @@ impl Stager {
             index.add(entry.clone());
             Ok(Some(fingerprint(&entry)))
         })?;
+        fail::point("stage.indexed");
         Ok(())
     }
 

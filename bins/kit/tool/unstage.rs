@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::for_each_item;
 use crate::cli::{Flag, Opts, Tool};
 use crate::error::Result;
+use crate::fail;
 use crate::index::{self, INDEX_NAME, entry_id, fingerprint};
 use crate::links::ProjectDir;
 use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
@@ -75,8 +76,10 @@ pub fn undo(token: &Token, timeout: Duration) -> Result<()> {
                 entry_id(e).as_deref() == Some(token.id.as_str()) && fingerprint(e) == *added
             }))
         })?;
+        fail::point("unstage.removed-entry");
     }
     let sidecar = token.sidecar.as_ref().map(|target| dir.unlink_if_points_to(&token.id, target));
+    fail::point("unstage.removed-sidecar");
     if let Some(target) = &token.link {
         dir.unlink_if_points_to(&format!("{}.jsonl", token.id), target)?;
     }

@@ -1,0 +1,22 @@
+//! Failpoints for the crash tests: with the `failpoints` feature, `point("name")` kills the
+//! process with SIGKILL when `$SEANCE_FAILPOINT` is that name, or sleeps for a while when it is
+//! `name:pause` (so a test can look at what we hold there, such as the lock). Without the
+//! feature, which normal builds never have, every point compiles to nothing.
+//!
+//! Points sit between the mutating steps of stage, unstage, gc and the index editor; the crash
+//! test finds them by reading the sources, so a new point is tested as soon as it is written.
+
+#[cfg(feature = "failpoints")]
+pub fn point(name: &str) {
+    let Some(wanted) = std::env::var_os("SEANCE_FAILPOINT") else { return };
+    let wanted = wanted.to_string_lossy();
+    if wanted == name {
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
+    } else if wanted.strip_suffix(":pause") == Some(name) {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+    }
+}
+
+#[cfg(not(feature = "failpoints"))]
+#[inline(always)]
+pub fn point(_name: &str) {}
