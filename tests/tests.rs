@@ -12,6 +12,7 @@ mod events;
 mod filter;
 mod fmt;
 mod gc;
+mod lock;
 mod pick;
 mod show;
 mod stage;
