@@ -16,5 +16,6 @@ mod lock;
 mod pick;
 mod show;
 mod stage;
+mod stress;
 mod talk;
 mod wrapper;

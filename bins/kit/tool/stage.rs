@@ -62,7 +62,8 @@ pub const TOOL: Tool = Tool {
                   it visible to `claude --resume` from the working directory: a symlink in the \
                   current account's project dir for that directory (and one for the session's \
                   sidecar dir), and the session's entry in that dir's sessions-index.json, added \
-                  under gt's lock. Nothing is done when the transcript is already there.\n\n\
+                  under gt's lock. Nothing is done when the transcript is already there; when it \
+                  is linked already, only what is missing (the entry, say) is added.\n\n\
                   IDs come from the arguments or, with none, from stdin, one per line: an event or \
                   any JSON object with payload.session_id, session_id or sessionId, or text whose \
                   first field is the id (what fzf prints). An id may be a prefix of at least 4 \
@@ -166,18 +167,24 @@ impl Stager {
         let dir = ProjectDir::open(&target)?
             .ok_or_else(|| Error::usage(format!("{}: vanished", target.display())))?;
         let file_name = format!("{id}.jsonl");
-        match at_target(Some(&dir), &file_name, &source)? {
+        let linked = match at_target(Some(&dir), &file_name, &source)? {
             AtTarget::Visible(_) => return Ok(staged(token)),
+            AtTarget::Linked => true,
             // Left by a crash, and its transcript is gone: gc would remove it; so do we.
             AtTarget::Orphan(to) => {
                 dir.unlink_if_points_to(&file_name, &to)?;
                 fail::point("stage.removed-orphan");
+                false
             }
-            AtTarget::Free => {}
+            AtTarget::Free => false,
+        };
+        // A link made by an earlier stage is that stage's token's to remove; this one only adds
+        // what is missing, such as an entry that a writer without the lock clobbered.
+        if !linked {
+            dir.link(&file_name, &source.file)?;
+            fail::point("stage.linked");
+            token.link = Some(source.file.clone());
         }
-        dir.link(&file_name, &source.file)?;
-        fail::point("stage.linked");
-        token.link = Some(source.file.clone());
         let result = self.finish(&dir, &id, &source, &mut token);
         if let Err(err) = result {
             undo_links(&dir, &token);
@@ -218,12 +225,13 @@ impl Stager {
         let mut text = format!("session {id}\n  source  {}\n", source.file.display());
         match at_target(ProjectDir::open(&target)?.as_ref(), &file_name, &source)? {
             AtTarget::Visible(why) => return Ok(text + &format!("  nothing to do: {why}\n")),
+            AtTarget::Linked => text += &format!("  keep    {} (linked already)\n", link.display()),
             AtTarget::Orphan(to) => {
-                text += &format!("  remove  {} -> {} (orphan)\n", link.display(), to.display())
+                text += &format!("  remove  {} -> {} (orphan)\n", link.display(), to.display());
+                text += &format!("  link    {} -> {}\n", link.display(), source.file.display());
             }
-            AtTarget::Free => {}
+            AtTarget::Free => text += &format!("  link    {} -> {}\n", link.display(), source.file.display()),
         }
-        text += &format!("  link    {} -> {}\n", link.display(), source.file.display());
         if let Some(sidecar) = source.sidecar(&id) {
             text += &format!("  link    {} -> {}\n", target.join(&id).display(), sidecar.display());
         }
@@ -235,8 +243,10 @@ impl Stager {
 
 /// What is at the transcript's name in the target dir, as stage (and its dry run) sees it.
 enum AtTarget {
-    /// The session is resumable from here already; says why.
+    /// The transcript itself is here: nothing to do.
     Visible(&'static str),
+    /// Linked to this transcript already (by an earlier stage); the entry may still be missing.
+    Linked,
     /// A session link whose transcript is gone.
     Orphan(PathBuf),
     Free,
@@ -250,7 +260,7 @@ fn at_target(dir: Option<&ProjectDir>, file_name: &str, source: &Transcript) -> 
     match dir.inspect(file_name)? {
         Found::Missing => Ok(AtTarget::Free),
         Found::File => Ok(AtTarget::Visible("the transcript is already there")),
-        Found::Link(to) if to == source.file => Ok(AtTarget::Visible("already linked")),
+        Found::Link(to) if to == source.file => Ok(AtTarget::Linked),
         Found::Link(to) if !dir.target_exists(file_name) => Ok(AtTarget::Orphan(to)),
         Found::Link(to) => Err(Error::new(
             Code::Unsafe,
