@@ -12,6 +12,7 @@ mod events;
 mod filter;
 mod fmt;
 mod gc;
+mod hostile;
 mod lock;
 mod pick;
 mod show;

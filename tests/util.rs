@@ -125,6 +125,27 @@ impl Tool {
         self
     }
 
+    /// Runs `program` with `args` instead of the tool, keeping this builder's environment and
+    /// working directory (for wrappers such as unshare).
+    pub fn program<I, S>(self, program: &str, args: I) -> Tool
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = Command::new(program);
+        cmd.args(args);
+        for (key, value) in self.cmd.get_envs() {
+            match value {
+                Some(value) => cmd.env(key, value),
+                None => cmd.env_remove(key),
+            };
+        }
+        if let Some(dir) = self.cmd.get_current_dir() {
+            cmd.current_dir(dir);
+        }
+        Tool { cmd, stdin: self.stdin }
+    }
+
     pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Tool {
         self.cmd.env(key, value);
         self

@@ -132,7 +132,7 @@ pub trait Opts {
     fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool>;
 
     fn operand(&mut self, value: OsString) -> Result<()> {
-        Err(Error::usage(format!("unexpected argument '{}'", value.to_string_lossy())))
+        Err(Error::usage(format!("unexpected argument {}", crate::error::quote(&value.to_string_lossy()))))
     }
 }
 

@@ -75,6 +75,17 @@ impl From<io::Error> for Error {
     }
 }
 
+/// Someone's input, quoted for an error message: escaped so that it stays on one line, and cut
+/// so that a megabyte of garbage does not come back as a megabyte of error.
+pub fn quote(input: &str) -> String {
+    const MAX: usize = 64;
+    let escaped: String = input.escape_debug().collect();
+    match escaped.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("'{}…'", &escaped[..cut]),
+        None => format!("'{escaped}'"),
+    }
+}
+
 /// `No such file or directory` rather than `No such file or directory (os error 2)`.
 pub fn describe_io(err: &io::Error) -> String {
     let text = err.to_string();

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::claude::{self, Transcript, find_transcript};
-use crate::error::{Code, Error, Result};
+use crate::error::{Code, Error, Result, quote};
 use crate::event::Event;
 use crate::malformed::Skipped;
 use crate::tool::events::{self, EventsOpts};
@@ -38,7 +38,7 @@ impl Sessions {
     pub fn resolve(&self, input: &str) -> Result<(String, Transcript)> {
         let wanted = strip_ellipsis(input.trim());
         if !claude::valid_session_id(wanted) {
-            return Err(Error::usage(format!("'{}' is not a session id", input.escape_debug())));
+            return Err(Error::usage(format!("{} is not a session id", quote(input))));
         }
         if let Some(found) = find_transcript(&self.accounts, wanted) {
             return Ok((wanted.to_string(), found));

@@ -199,7 +199,11 @@ impl Gc {
             let Found::Link(target) = dir.inspect(&name)? else { continue };
             let reason = if !dir.target_exists(&name) {
                 "orphan"
-            } else if self.older_than.is_some_and(|limit| dir.age(&name).is_some_and(|age| age >= limit)) {
+            } else if self.older_than.is_some_and(|limit| dir.age(&name).is_some_and(|age| age >= limit))
+                // A live link is a stage only if it points at a file of its own name, as every
+                // link stage makes does; `<id>.jsonl` -> a directory is someone else's.
+                && target.file_name().is_some_and(|t| t == name.as_str())
+            {
                 "stale"
             } else {
                 continue;
