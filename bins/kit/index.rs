@@ -50,7 +50,7 @@ pub fn fingerprint(entry: &RawValue) -> String {
 }
 
 impl Index {
-    fn parse(text: &[u8], path: &Path) -> Result<Index> {
+    pub(crate) fn parse(text: &[u8], path: &Path) -> Result<Index> {
         let refuse =
             |why: &str| Error::new(Code::Unsafe, format!("{}: {why}; left untouched", path.display()));
         let text = std::str::from_utf8(text).map_err(|_| refuse("not UTF-8"))?;
@@ -92,7 +92,7 @@ impl Index {
         removed
     }
 
-    fn render(&self) -> Vec<u8> {
+    pub(crate) fn render(&self) -> Vec<u8> {
         let entries: Vec<&str> = self.entries.iter().map(|e| e.get()).collect();
         let array = RawValue::from_string(format!("[{}]", entries.join(",")))
             .unwrap_or_else(|_| RawValue::NULL.to_owned());

@@ -9,6 +9,7 @@ pub mod docs;
 pub mod error;
 pub mod event;
 pub mod fail;
+pub mod fuzz;
 pub mod index;
 pub mod lines;
 pub mod links;

@@ -57,7 +57,7 @@ impl Opts for UnstageOpts {
 }
 
 /// The token on a stdin line: a bare word, or the `token` field of a JSON object.
-fn token_from_line(line: &str) -> Option<String> {
+pub(crate) fn token_from_line(line: &str) -> Option<String> {
     let line = line.trim();
     if line.starts_with('{') {
         let value: serde_json::Value = serde_json::from_str(line).ok()?;

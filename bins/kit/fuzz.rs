@@ -1,0 +1,67 @@
+//! The bodies of the fuzz targets (tests/fuzz/), here so that `cargo test` can replay the
+//! committed corpora through the same code without libFuzzer. Each panics when a property
+//! breaks; none may panic on any input otherwise.
+
+use serde_json::value::RawValue;
+
+use crate::claude::valid_session_id;
+use crate::event::{Actor, Event};
+use crate::index::{Index, entry_id};
+use crate::resolve::id_from_line;
+use crate::token::Token;
+
+/// An event line: parsing never panics, and what it yields can be asked everything.
+pub fn event_line(data: &[u8]) {
+    if let Ok(event) = Event::parse(data) {
+        let _ = event.timestamp();
+        let _ = event.topic();
+        let id = event.session_id().to_string();
+        let actor = Actor::parse(event.who());
+        assert!(actor.rig.is_none_or(|rig| !rig.contains('/')));
+        let _ = crate::event::is_claude_session_id(&id);
+    }
+}
+
+/// A stdin line for seance-stage: the id it yields (if any) is one of the line's own words or
+/// JSON strings, and is never turned into a path unless it is a valid session id.
+pub fn stdin_line(data: &[u8]) {
+    let Ok(line) = std::str::from_utf8(data) else { return };
+    if let Some(id) = id_from_line(line) {
+        assert!(!id.contains('\n'), "{id:?}");
+        if valid_session_id(&id) {
+            assert!(!id.contains('/') && id != "." && id != "..", "{id:?}");
+        }
+    }
+    let _ = crate::tool::unstage::token_from_line(line);
+}
+
+/// A token: decoding never panics; what decodes is safe (the checks of `Token::decode`) and
+/// encodes back to a token that decodes to the same thing.
+pub fn token(data: &[u8]) {
+    let Ok(word) = std::str::from_utf8(data) else { return };
+    if let Ok(token) = Token::decode(word) {
+        assert!(valid_session_id(&token.id));
+        assert!(token.dir.is_absolute());
+        assert!(!token.dir.components().any(|c| matches!(c, std::path::Component::ParentDir)));
+        assert_eq!(Token::decode(&token.encode()).ok(), Some(token));
+    }
+}
+
+/// The index editor: parse, add an entry, parse what was written, remove it: the result is what
+/// the original renders to, member for member and entry for entry.
+pub fn index(data: &[u8]) {
+    let path = std::path::Path::new("fuzz/sessions-index.json");
+    let Ok(original) = Index::parse(data, path) else { return };
+    let before = original.render();
+    let mut index = Index::parse(data, path).expect("parsed once");
+    let id = "fuzz-added-entry";
+    let fresh = index.find(id).is_none();
+    index.add(RawValue::from_string(format!(r#"{{"sessionId":"{id}"}}"#)).expect("valid"));
+    let written = index.render();
+    let mut again = Index::parse(&written, path).expect("our own output parses");
+    assert!(again.find(id).is_some());
+    if fresh {
+        again.remove_where(|e| entry_id(e).as_deref() == Some(id));
+        assert_eq!(String::from_utf8_lossy(&again.render()), String::from_utf8_lossy(&before));
+    }
+}
