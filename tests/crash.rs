@@ -66,7 +66,6 @@ struct Scene {
     w: World,
     a: String,
     a_source: PathBuf,
-    b: String,
     expected_index: String,
 }
 
@@ -93,7 +92,7 @@ fn scene() -> Scene {
     };
     // And a temp file from a writer of ours that died.
     fs::write(target.join(".seance-tmp-1-2-sessions-index.json"), "{").unwrap();
-    Scene { w, a, a_source, b, expected_index }
+    Scene { w, a, a_source, expected_index }
 }
 
 impl Scene {
@@ -155,7 +154,6 @@ impl Scene {
         // The transcript itself is never touched.
         assert!(fs::symlink_metadata(&self.a_source).unwrap().is_file());
         assert!(read(&self.a_source).contains("Where did you put the migration plan?"));
-        let _ = &self.b;
     }
 }
 

@@ -107,7 +107,9 @@ fn operand_kind(tool: &Tool) -> Option<String> {
     (tool.operands != Complete::Nothing).then(|| value_kind(tool.operands))
 }
 
-/// The picker on Ctrl-X Ctrl-T; `bind` only exists where line editing is on.
+/// The picker on Ctrl-X Ctrl-T ("talk"), the same key in every shell: unbound by default in bash,
+/// zsh and fish, unlike Ctrl-S, which terminals with flow control swallow. `bind` only works
+/// where line editing is on.
 pub const BINDING: &str = r#"__seance_pick() {
     \command seance pick </dev/tty
 }

@@ -18,10 +18,6 @@ pub enum Shell {
 
 pub const SHELLS: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
 
-/// The key that opens the picker in every shell: Ctrl-X Ctrl-T ("talk"), unbound by default in
-/// bash, zsh and fish, and not Ctrl-S, which terminals with flow control swallow.
-pub const PICK_KEY: &str = "Ctrl-X Ctrl-T";
-
 /// The hidden flag the scripts call for candidates.
 pub const COMPLETE_FLAG: &str = "--complete";
 
