@@ -53,6 +53,9 @@ pub fn index(data: &[u8]) {
     let path = std::path::Path::new("fuzz/sessions-index.json");
     let Ok(original) = Index::parse(data, path) else { return };
     let before = original.render();
+    // Rendering keeps the meaning: every member and entry, values as they were.
+    let meaning = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).ok();
+    assert_eq!(meaning(&before), meaning(data), "render changed the meaning");
     let mut index = Index::parse(data, path).expect("parsed once");
     let id = "fuzz-added-entry";
     let fresh = index.find(id).is_none();

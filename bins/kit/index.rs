@@ -55,6 +55,10 @@ impl Index {
             |why: &str| Error::new(Code::Unsafe, format!("{}: {why}; left untouched", path.display()));
         let text = std::str::from_utf8(text).map_err(|_| refuse("not UTF-8"))?;
         let members = rawjson::object(text).map_err(|e| refuse(&format!("does not parse ({e})")))?;
+        // Readers take the last of duplicate keys, and we would edit the first: refuse.
+        if ["version", "entries"].iter().any(|key| members.iter().filter(|(k, _)| k == key).count() > 1) {
+            return Err(refuse("unknown shape (duplicate version or entries)"));
+        }
         if rawjson::member(&members, "version").map(RawValue::get) != Some("1") {
             return Err(refuse("unknown shape (version is not 1)"));
         }
@@ -255,9 +259,14 @@ mod tests {
     fn refuses_what_it_does_not_understand() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(INDEX_NAME);
-        for bad in
-            ["{", "[]", r#"{"version":2,"entries":[]}"#, r#"{"version":1,"entries":{}}"#, r#"{"entries":[]}"#]
-        {
+        for bad in [
+            "{",
+            "[]",
+            r#"{"version":2,"entries":[]}"#,
+            r#"{"version":1,"entries":{}}"#,
+            r#"{"entries":[]}"#,
+            r#"{"version":1,"entries":[{"sessionId":"a"}],"entries":[]}"#,
+        ] {
             fs::write(&path, bad).unwrap();
             let err =
                 edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| Ok(index.add(entry("{}")))).err().unwrap();
