@@ -302,4 +302,11 @@ mod tests {
         assert_eq!(a, fingerprint(&entry("{\n  \"sessionId\": \"a\",\n  \"n\": 1\n}")));
         assert_ne!(a, fingerprint(&entry(r#"{"sessionId":"a","n":2}"#)));
     }
+
+    #[test]
+    fn fingerprints_are_fnv1a_and_stable_across_versions() {
+        // Tokens outlive the process that made them: the hash must not change between releases.
+        // The value is FNV-1a 64 of the compact text, computed independently.
+        assert_eq!(fingerprint(&entry(r#"{"sessionId":"a","n":1}"#)), "fdb21654fe3eeb4c");
+    }
 }
