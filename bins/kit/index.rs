@@ -304,6 +304,26 @@ mod tests {
     }
 
     #[test]
+    fn removing_nothing_writes_nothing() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(INDEX_NAME);
+        fs::write(&path, ORIGINAL).unwrap();
+        let inode = fs::metadata(&path).unwrap().ino();
+        let removed =
+            edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| Ok(index.remove_where(|_| false))).unwrap();
+        assert_eq!(removed, 0);
+        // Every write is a rename of a new file: the same inode means no write happened.
+        assert_eq!(fs::metadata(&path).unwrap().ino(), inode);
+        let removed = edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| {
+            Ok(index.remove_where(|e| entry_id(e).as_deref() == Some("a")))
+        })
+        .unwrap();
+        assert_eq!(removed, 1);
+        assert_ne!(fs::metadata(&path).unwrap().ino(), inode);
+    }
+
+    #[test]
     fn fingerprints_are_fnv1a_and_stable_across_versions() {
         // Tokens outlive the process that made them: the hash must not change between releases.
         // The value is FNV-1a 64 of the compact text with keys sorted ({"n":1,"sessionId":"a"}),
