@@ -304,6 +304,17 @@ mod tests {
     }
 
     #[test]
+    fn other_open_errors_are_reported_as_they_are() {
+        // Only ELOOP means "a symlink" (exit 5); anything else is an I/O error (exit 2).
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("file"), "").unwrap();
+        let path = dir.path().join("file").join(INDEX_NAME);
+        let err = read(&path).err().unwrap();
+        assert_eq!(err.code, Code::Failure);
+        assert!(err.message.ends_with("Not a directory"), "{}", err.message);
+    }
+
+    #[test]
     fn removing_nothing_writes_nothing() {
         use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
