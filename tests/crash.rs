@@ -97,14 +97,7 @@ fn scene() -> Scene {
 
 impl Scene {
     fn run(&self, bins: &Path, tool: &str, args: &[&str], failpoint: Option<&str>) -> Output {
-        let mut cmd = Command::new(bins.join(tool));
-        cmd.args(args).env("HOME", &self.w.home).env_remove("CLAUDE_CONFIG_DIR").current_dir(&self.w.work);
-        cmd.env("TZ", "UTC").env_remove("GT_TOWN_ROOT").env_remove("GT_ROOT");
-        match failpoint {
-            Some(point) => cmd.env("SEANCE_FAILPOINT", point),
-            None => cmd.env_remove("SEANCE_FAILPOINT"),
-        };
-        cmd.output().unwrap()
+        self.w.run_from(bins, tool, args, failpoint)
     }
 
     /// stage A, unstage it, stage it again, gc: stops at the first step killed. Returns whether

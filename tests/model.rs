@@ -6,7 +6,6 @@
 use std::fs;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use proptest::prelude::*;
 
@@ -85,12 +84,7 @@ impl Harness {
     }
 
     fn run(&self, dir: &Path, tool: &str, args: &[&str], failpoint: Option<&str>) -> std::process::Output {
-        let mut cmd = Command::new(dir.join(tool));
-        cmd.args(args).env("HOME", &self.w.home).env_remove("CLAUDE_CONFIG_DIR").current_dir(&self.w.work);
-        if let Some(point) = failpoint {
-            cmd.env("SEANCE_FAILPOINT", point);
-        }
-        cmd.output().unwrap()
+        self.w.run_from(dir, tool, args, failpoint)
     }
 
     fn normal(&self, tool: &str, args: &[&str]) -> std::process::Output {

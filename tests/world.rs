@@ -4,6 +4,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
@@ -119,6 +120,20 @@ impl World {
             .map(|(i, id)| start(&format!("2026-01-22T10:{:02}:00Z", i % 60), "gastown/crew/joe", id, None))
             .collect();
         fs::write(self.town.join(".events.jsonl"), lines.join("\n") + "\n").unwrap();
+    }
+
+    /// Runs `tool` from the binary dir `bins` (the normal build, or the failpoint build) in this
+    /// world, with `$SEANCE_FAILPOINT` set to `failpoint` when given.
+    pub fn run_from(&self, bins: &Path, tool: &str, args: &[&str], failpoint: Option<&str>) -> Output {
+        let mut cmd = Command::new(bins.join(tool));
+        cmd.args(args).env("HOME", &self.home).current_dir(&self.work);
+        for var in ["CLAUDE_CONFIG_DIR", "GT_TOWN_ROOT", "GT_ROOT", "SEANCE_FAILPOINT"] {
+            cmd.env_remove(var);
+        }
+        if let Some(point) = failpoint {
+            cmd.env("SEANCE_FAILPOINT", point);
+        }
+        cmd.env("TZ", "UTC").output().unwrap()
     }
 
     pub fn tool(&self, name: &str) -> Tool {

@@ -7,6 +7,7 @@ pub mod events;
 pub mod filter;
 pub mod fmt;
 pub mod gc;
+pub mod pick;
 pub mod show;
 pub mod stage;
 pub mod talk;

@@ -10,7 +10,7 @@ use super::events::{self, EVENTS, EventsOpts, WINDOW};
 use super::filter::{self, ACTOR, Filter, FilterOpts, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
 use super::fmt::{FORMAT, FmtOpts, Format, Formatter, NO_HEADER, TIME, WIDTH};
 use super::stage::CONFIG_DIR;
-use super::{EXIT_STATUS, Flow, Sink, candidates, found_code, talk};
+use super::{EXIT_STATUS, Flow, Sink, candidates, found_code, pick, talk};
 use crate::cli::{Command, Complete, Flag, Opts, Tool};
 use crate::docs;
 use crate::error::{Code, Error, Result};
@@ -130,9 +130,9 @@ enum Mode {
 pub struct WrapperOpts {
     mode: Mode,
     /// Whether -n was given: the picker offers everything otherwise.
-    limit_given: bool,
-    events: EventsOpts,
-    filter: FilterOpts,
+    pub(super) limit_given: bool,
+    pub(super) events: EventsOpts,
+    pub(super) filter: FilterOpts,
     fmt: FmtOpts,
     talk: Option<String>,
     prompt: Option<String>,
@@ -222,7 +222,7 @@ pub fn main() -> i32 {
                 out.flush()?;
                 return Ok(Code::Success);
             }
-            Mode::Pick => return pick(opts),
+            Mode::Pick => return pick::pick(opts),
             Mode::List => {}
         }
         if let Some(id) = &opts.talk {
@@ -236,7 +236,7 @@ pub fn main() -> i32 {
 }
 
 impl WrapperOpts {
-    fn talk_to<'a>(&'a self, id: &'a str) -> talk::Talk<'a> {
+    pub(super) fn talk_to<'a>(&'a self, id: &'a str) -> talk::Talk<'a> {
         talk::Talk {
             id,
             prompt: self.prompt.as_deref(),
@@ -246,84 +246,6 @@ impl WrapperOpts {
             lock_timeout: self.lock_timeout,
         }
     }
-}
-
-/// fzf over the listing; Enter talks to the chosen session, ctrl-y prints its id.
-fn pick(mut opts: WrapperOpts) -> Result<Code> {
-    let fzf = find_program("fzf").ok_or_else(|| {
-        Error::usage("pick needs fzf, which is not on PATH (see https://github.com/junegunn/fzf)")
-    })?;
-    let show = std::env::current_exe()
-        .ok()
-        .map(|exe| exe.with_file_name("seance-show"))
-        .filter(|show| show.is_file())
-        .unwrap_or_else(|| PathBuf::from("seance-show"));
-    let preview = format!("{} --color always {{1}}", shell_quote(&show.to_string_lossy()));
-    let mut child = std::process::Command::new(&fzf)
-        .args(["--delimiter", "\t", "--with-nth", "2..", "--expect", "ctrl-y", "--no-multi"])
-        .args(["--header", "Enter: talk to it   ctrl-y: print its id   Esc: leave"])
-        .args(["--preview", &preview, "--preview-window", "down,60%,wrap"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::io(fzf.display(), e))?;
-    opts.filter.resumable = true;
-    opts.filter.unique = true;
-    if !opts.limit_given {
-        opts.filter.limit = 0;
-    }
-    let menu = FmtOpts { format: Some(Format::Fzf), ..FmtOpts::default() };
-    let input = Box::new(std::io::BufWriter::new(child.stdin.take().expect("piped")));
-    match scan_into(&opts.events, Filter::new(std::mem::take(&mut opts.filter)), Formatter::new(&menu), input)
-    {
-        // fzf exits without reading everything when the choice is made early.
-        Err(err) if err.code == Code::Success => {}
-        other => {
-            other?;
-        }
-    }
-    let output = child.wait_with_output().map_err(|e| Error::io(fzf.display(), e))?;
-    match output.status.code() {
-        Some(0) => {}
-        // Nothing matched, or Esc / Ctrl-C: the user chose nothing, which is no error.
-        Some(1 | 130) => return Ok(Code::Success),
-        code => return Err(Error::usage(format!("fzf failed ({})", describe_status(code)))),
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
-    let mut lines = text.lines();
-    // With --expect, fzf prints the key first (empty for Enter); with --filter (tests, scripts)
-    // it prints only the matches.
-    let first = lines.next().unwrap_or("");
-    let (key, chosen) = if first.contains('\t') { ("", first) } else { (first, lines.next().unwrap_or("")) };
-    let id = chosen.split('\t').next().unwrap_or("");
-    if id.is_empty() {
-        return Ok(Code::Success);
-    }
-    if key == "ctrl-y" {
-        let mut out = out::stdout();
-        writeln!(out, "{id}")?;
-        out.flush()?;
-        return Ok(Code::Success);
-    }
-    talk::talk(&opts.talk_to(id))
-}
-
-fn describe_status(code: Option<i32>) -> String {
-    code.map_or_else(|| "killed by a signal".to_string(), |c| format!("exit {c}"))
-}
-
-/// `name` found in $PATH, as the shell would find it.
-fn find_program(name: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|file| {
-        std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    })
-}
-
-/// A word for sh, bash, zsh and fish alike: single quotes, with `'` written as `'\''`.
-fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 fn list(opts: WrapperOpts) -> Result<Code> {
@@ -342,7 +264,12 @@ fn list(opts: WrapperOpts) -> Result<Code> {
 }
 
 /// The listing pipeline into `out`; returns whether anything matched.
-fn scan_into(events: &EventsOpts, filter: Filter, formatter: Formatter, out: Box<dyn Write>) -> Result<bool> {
+pub(super) fn scan_into(
+    events: &EventsOpts,
+    filter: Filter,
+    formatter: Formatter,
+    out: Box<dyn Write>,
+) -> Result<bool> {
     let mut chain = Chain { filter, formatter, out };
     let mut skipped = Skipped::new(events.strict);
     let outcome = events::scan(events, &mut skipped, &mut chain);
