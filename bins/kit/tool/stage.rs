@@ -395,3 +395,51 @@ fn record(staged: &Staged) -> String {
     });
     record.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head_of(lines: &[String]) -> (Option<String>, Option<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.jsonl");
+        fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let (prompt, created) = scan_head(&file);
+        (prompt, created.map(|t| t.to_string()))
+    }
+
+    #[test]
+    fn the_first_prompt_is_the_first_text_a_person_typed() {
+        // The shapes Claude Code writes before the first prompt: a snapshot line without a
+        // timestamp (long, so the prompt starts well past the first KiB), an assistant line
+        // with text, and a user line that only carries a tool result.
+        let lines = [
+            format!(r#"{{"type":"file-history-snapshot","messageId":"m0","snapshot":{{"pad":"{}"}}}}"#, "x".repeat(4000)),
+            r#"{"type":"assistant","message":{"content":[{"type":"text","text":"not a prompt"}]},"timestamp":"2026-01-22T10:00:00Z"}"#.into(),
+            r#"{"type":"user","message":{"content":[{"type":"tool_result","content":"ok"}]},"timestamp":"2026-01-22T10:00:01Z"}"#.into(),
+            r#"{"type":"user","message":{"content":[{"type":"image","source":{}},{"type":"text","text":"Where is the plan?"}]},"timestamp":"2026-01-22T10:00:02Z"}"#.into(),
+            r#"{"type":"user","message":{"content":"a later prompt"},"timestamp":"2026-01-22T10:00:03Z"}"#.into(),
+        ];
+        assert_eq!(head_of(&lines), (Some("Where is the plan?".into()), Some("2026-01-22T10:00:00Z".into())));
+    }
+
+    #[test]
+    fn without_timestamps_the_first_prompt_still_wins() {
+        let lines = [
+            r#"{"type":"user","message":{"content":"first"}}"#.to_string(),
+            r#"{"type":"user","message":{"content":"second"}}"#.into(),
+        ];
+        assert_eq!(head_of(&lines), (Some("first".into()), None));
+    }
+
+    #[test]
+    fn only_the_first_64_kib_are_read_and_prompts_are_cut_at_200_chars() {
+        let far = [
+            format!(r#"{{"type":"summary","summary":"{}"}}"#, "x".repeat(70 * 1024)),
+            r#"{"type":"user","message":{"content":"too far"},"timestamp":"2026-01-22T10:00:00Z"}"#.into(),
+        ];
+        assert_eq!(head_of(&far), (None, None));
+        let long = [format!(r#"{{"type":"user","message":{{"content":"{}"}}}}"#, "é".repeat(300))];
+        assert_eq!(head_of(&long).0, Some("é".repeat(200)));
+    }
+}
