@@ -77,6 +77,32 @@ fn older_than_removes_stale_stages_and_quiet_says_nothing() {
     w.tool("seance-unstage").args(&tokens).run().ok();
 }
 
+/// The summary counts each kind on its own (a sidecar or a temp file alone is worth a line) and
+/// is left out by --dry-run and --quiet.
+#[test]
+fn the_summary_counts_every_kind_and_only_a_real_run_prints_it() {
+    let w = World::new();
+    fs::create_dir_all(w.target()).unwrap();
+    let sidecar = w.target().join(uuid(7));
+    std::os::unix::fs::symlink("/nowhere", &sidecar).unwrap();
+    let temp = w.target().join(".seance-tmp-1-2-sessions-index.json");
+    fs::write(&temp, "{").unwrap();
+    let summary = |sidecars: usize, temps: usize| {
+        format!(
+            "seance-gc: removed 0 session link(s), {sidecars} sidecar link(s), 0 index entries, {temps} temp file(s)\n"
+        )
+    };
+    let dry = w.tool("seance-gc").args(["--dry-run"]).run().ok();
+    assert_eq!(dry.stderr, "");
+    assert!(is_link(&sidecar) && temp.is_file());
+    w.tool("seance-gc").args(["-q"]).run().ok();
+    assert!(!is_link(&sidecar) && !exists(&temp));
+    std::os::unix::fs::symlink("/nowhere", &sidecar).unwrap();
+    assert_eq!(w.tool("seance-gc").run().code(0).stderr, summary(1, 0));
+    fs::write(&temp, "{").unwrap();
+    assert_eq!(w.tool("seance-gc").run().code(0).stderr, summary(0, 1));
+}
+
 #[test]
 fn a_corrupt_index_is_reported_and_the_rest_proceeds() {
     let w = World::new();
