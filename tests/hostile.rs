@@ -113,6 +113,31 @@ fn a_project_dir_that_is_a_symlink_is_refused() {
     assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0, "wrote through the symlink");
 }
 
+/// The lock file is opened without following links (a link would let anyone who can write the
+/// project dir make us create or lock a file elsewhere); one that is not a file is an I/O error.
+#[test]
+fn a_lock_file_that_is_a_symlink_or_a_directory_is_refused() {
+    let (w, id) = staged_world();
+    let index = w.write_index(&w.target(), r#"{"version":1,"entries":[]}"#);
+    let before = read(&index);
+    let lock = w.target().join("sessions-index.json.lock");
+    let elsewhere = w.home.join("elsewhere.lock");
+    std::os::unix::fs::symlink(&elsewhere, &lock).unwrap();
+    let run = w.tool("seance-stage").args([&id]).run().code(5);
+    assert_eq!(
+        run.stderr,
+        format!("seance-stage: {}: is a symlink; refusing to lock through it\n", lock.display())
+    );
+    assert!(!exists(&elsewhere), "created through the link");
+    fs::remove_file(&lock).unwrap();
+    fs::create_dir(&lock).unwrap();
+    let run = w.tool("seance-stage").args([&id]).run().code(2);
+    assert_eq!(run.stderr, format!("seance-stage: {}: Is a directory\n", lock.display()));
+    // Either way nothing was changed: no link, the index as it was.
+    assert!(!exists(&w.target().join(format!("{id}.jsonl"))));
+    assert_eq!(read(&index), before);
+}
+
 #[test]
 fn names_with_newlines_and_stray_files_are_not_ours() {
     let (w, _) = staged_world();

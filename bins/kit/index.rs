@@ -242,6 +242,7 @@ mod tests {
         edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| Ok(index.add(entry(r#"{"sessionId":"c"}"#))))
             .unwrap();
         let added = fs::read_to_string(&path).unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o7777, 0o640);
         assert!(added.contains("267777777777777777777777") && added.contains("caf\\u00e9"), "{added}");
         edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| {
             Ok(index.remove_where(|e| entry_id(e).as_deref() == Some("c")))
@@ -250,7 +251,7 @@ mod tests {
         let mut expected = Vec::new();
         rawjson::indent_into(&mut expected, ORIGINAL.as_bytes(), 0);
         assert_eq!(fs::read(&path).unwrap(), expected);
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o7777, 0o640);
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}"); // the index and its lock file
     }
