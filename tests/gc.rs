@@ -69,6 +69,18 @@ fn older_than_removes_stale_stages_and_quiet_says_nothing() {
     let tokens = stage(&w, &[uuid(1)]);
     w.tool("seance-gc").args(["--older-than", "1h"]).run().ok();
     assert!(is_link(&w.target().join(format!("{}.jsonl", uuid(1)))));
+    // Both the link and its entry are removed as stale, not orphan.
+    let dry = w.tool("seance-gc").args(["--older-than", "0s", "--dry-run", "--json"]).run().ok();
+    let index = w.target().join("sessions-index.json");
+    let link = w.target().join(format!("{}.jsonl", uuid(1)));
+    assert_eq!(
+        dry.stdout,
+        format!(
+            "{}\n{}\n",
+            serde_json::json!({"action":"would_remove","kind":"entry","path":index,"session_id":uuid(1),"reason":"stale"}),
+            serde_json::json!({"action":"would_remove","kind":"link","path":link,"session_id":uuid(1),"reason":"stale"})
+        )
+    );
     let run = w.tool("seance-gc").args(["--older-than", "0s", "-q"]).run().ok();
     assert_eq!(run.stdout, "");
     assert!(!exists(&w.target().join(format!("{}.jsonl", uuid(1)))));
