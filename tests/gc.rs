@@ -177,11 +177,15 @@ fn a_lock_held_by_flock_gives_exit_4_in_time_and_leaves_nothing() {
         &format!(r#"{{"version":1,"entries":[],"originalPath":"{}"}}"#, w.work.display()),
     );
     let lock = PathBuf::from(format!("{}.lock", index.display()));
-    let mut holder = Command::new("flock")
-        .args(["--no-fork".as_ref(), lock.as_os_str(), "sleep".as_ref(), "30".as_ref()])
-        .spawn()
-        .unwrap();
-    wait_for_lock(&lock);
+    let hold = || {
+        let holder = Command::new("flock")
+            .args(["--no-fork".as_ref(), lock.as_os_str(), "sleep".as_ref(), "30".as_ref()])
+            .spawn()
+            .unwrap();
+        wait_for_lock(&lock);
+        holder
+    };
+    let mut holder = hold();
     let before = read(&index);
     let started = Instant::now();
     let run = w.tool("seance-stage").args(["--lock-timeout", "300ms", &id]).run().code(4);
@@ -194,7 +198,19 @@ fn a_lock_held_by_flock_gives_exit_4_in_time_and_leaves_nothing() {
     assert!(!exists(&w.target().join(format!("{id}.jsonl"))));
     // The lock file is gt's: still there (flock(1) made it here), and ours to take again.
     assert!(lock.is_file());
-    w.tool("seance-stage").args([&id]).run().ok();
+    let token = w.tool("seance-stage").args([&id]).run().ok().stdout;
+    // unstage and gc take the same flag and give up the same way.
+    let mut holder = hold();
+    let staged = read(&index);
+    for (tool, args) in [("seance-unstage", [token.trim()]), ("seance-gc", ["--older-than=0s"])] {
+        let run = w.tool(tool).args(["--lock-timeout", "300ms", args[0]]).run().code(4);
+        assert!(run.stderr.contains("lock not acquired within 300ms"), "{tool}: {}", run.stderr);
+        assert_eq!(read(&index), staged, "{tool}");
+        assert!(is_link(&w.target().join(format!("{id}.jsonl"))), "{tool}");
+    }
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    w.tool("seance-unstage").args([token.trim()]).run().ok();
 }
 
 #[test]
