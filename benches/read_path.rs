@@ -6,6 +6,7 @@
 //! - `seance -n 20` (the listing people run): budget 0.1x grep;
 //! - `seance-events | wc -l` (a full scan): budget 2x grep;
 //! - peak RSS of that full scan: budget 20 MB.
+//!
 //! Ratios, not seconds, because the machines are shared and noisy.
 
 use std::fs::File;

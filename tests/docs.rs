@@ -117,7 +117,7 @@ fn every_flag_in_help_is_in_the_man_page_the_completions_and_readme() {
             );
             if flag != "--help" && flag != "--version" {
                 // The generated table is the last one with a row per tool.
-                let row = readme.lines().filter(|l| l.starts_with(&format!("| `{name}` |"))).last().unwrap();
+                let row = readme.lines().rfind(|l| l.starts_with(&format!("| `{name}` |"))).unwrap();
                 assert!(
                     [format!("{flag}`"), format!("{flag} "), format!("{flag})")]
                         .iter()

@@ -162,7 +162,7 @@ fn huge_and_binary_tokens_and_ids() {
     let run = w.tool("seance-unstage").stdin(&huge).run().code(5);
     assert_eq!(run.stderr.lines().count(), 1);
     assert!(run.stderr.len() < 300, "the error echoes the whole token");
-    let run = w.tool("seance-unstage").stdin(b"\xff\xfe\x00token\n".to_vec()).run().code(2);
+    let run = w.tool("seance-unstage").stdin(b"\xff\xfe\x00token\n").run().code(2);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     let run = w.tool("seance-stage").stdin(format!("{}\n", "f".repeat(1 << 20))).run().code(2);
     assert_eq!(run.stderr.lines().count(), 1);

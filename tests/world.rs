@@ -88,7 +88,7 @@ impl World {
         fs::create_dir_all(&dir).unwrap();
         let file = dir.join(format!("{id}.jsonl"));
         let lines = [
-            format!(r#"{{"type":"summary","summary":"x","leafUuid":"u0"}}"#),
+            r#"{"type":"summary","summary":"x","leafUuid":"u0"}"#.to_string(),
             format!(
                 r#"{{"type":"user","message":{{"role":"user","content":"Where did you put the migration plan?"}},"timestamp":"2026-01-22T10:00:00.000Z","sessionId":"{id}","cwd":"{}"}}"#,
                 cwd.display()

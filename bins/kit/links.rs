@@ -105,10 +105,11 @@ impl ProjectDir {
         let dir = rustix::fs::Dir::read_from(&self.fd).map_err(|e| self.error(".", e))?;
         for entry in dir {
             let entry = entry.map_err(|e| self.error(".", e))?;
-            if let Ok(name) = entry.file_name().to_str() {
-                if name != "." && name != ".." {
-                    entries.push((name.to_string(), entry.file_type()));
-                }
+            if let Ok(name) = entry.file_name().to_str()
+                && name != "."
+                && name != ".."
+            {
+                entries.push((name.to_string(), entry.file_type()));
             }
         }
         Ok(entries)

@@ -288,10 +288,10 @@ fn scan_forward(
         if !wanted.candidate(line) {
             continue;
         }
-        if let Some(event) = wanted.pick(line, Place::Line(name, number), skipped)? {
-            if sink.event(line, &event)? == Flow::Stop {
-                break;
-            }
+        if let Some(event) = wanted.pick(line, Place::Line(name, number), skipped)?
+            && sink.event(line, &event)? == Flow::Stop
+        {
+            break;
         }
     }
     Ok(())
@@ -427,10 +427,10 @@ fn follow(
                 if !wanted.candidate(line) {
                     continue;
                 }
-                if let Some(event) = wanted.pick(line, place, skipped)? {
-                    if sink.event(line, &event)? == Flow::Stop {
-                        return Ok(());
-                    }
+                if let Some(event) = wanted.pick(line, place, skipped)?
+                    && sink.event(line, &event)? == Flow::Stop
+                {
+                    return Ok(());
                 }
             }
             partial.drain(..complete);

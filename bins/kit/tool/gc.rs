@@ -284,10 +284,10 @@ pub fn main() -> i32 {
                 &mut |removal| {
                     counts[removal.kind as usize] += 1;
                     let line = removal.describe(opts.json, opts.dry_run);
-                    if let Some(line) = line {
-                        if let Err(err) = writeln!(out, "{line}") {
-                            write_error.get_or_insert(err);
-                        }
+                    if let Some(line) = line
+                        && let Err(err) = writeln!(out, "{line}")
+                    {
+                        write_error.get_or_insert(err);
                     }
                 },
                 &mut |err| {

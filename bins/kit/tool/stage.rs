@@ -195,12 +195,12 @@ impl Stager {
 
     /// The steps after the transcript link: the sidecar link, then the index entry.
     fn finish(&self, dir: &ProjectDir, id: &str, source: &Transcript, token: &mut Token) -> Result<()> {
-        if let Some(sidecar) = source.sidecar(id) {
-            if dir.inspect(id)? == Found::Missing {
-                dir.link(id, &sidecar)?;
-                fail::point("stage.linked-sidecar");
-                token.sidecar = Some(sidecar);
-            }
+        if let Some(sidecar) = source.sidecar(id)
+            && dir.inspect(id)? == Found::Missing
+        {
+            dir.link(id, &sidecar)?;
+            fail::point("stage.linked-sidecar");
+            token.sidecar = Some(sidecar);
         }
         let entry =
             source_entry(source, id).unwrap_or_else(|| minimal_entry(id, source, dir.path(), &self.cwd));
