@@ -1,4 +1,7 @@
-//! Timing shared by the benchmarks: medians of repeated runs, output read through a pipe.
+//! Timing shared by the benchmarks: medians of repeated runs, output read through a pipe, and
+//! the report line that compares a command with a reference run beside it.
+// Each bench includes this file as a module of its own and uses only part of it.
+#![allow(dead_code)]
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,4 +27,12 @@ pub fn median(mut f: impl FnMut() -> Duration) -> Duration {
     let mut times: Vec<Duration> = (0..RUNS).map(|_| f()).collect();
     times.sort();
     times[RUNS / 2]
+}
+
+/// A report line: `took`, its ratio to `against` (the reference command, measured in the same
+/// run, since the machines are shared and noisy), and whether the ratio is within `budget`.
+pub fn versus(label: &str, took: Duration, reference: &str, against: Duration, budget: f64) {
+    let ratio = took.as_secs_f64() / against.as_secs_f64();
+    let verdict = if ratio <= budget { "ok" } else { "OVER BUDGET" };
+    println!("{label:<34} {:8.1} ms  {ratio:6.3}x {reference:<6}  (budget {budget}x)  {verdict}", ms(took));
 }

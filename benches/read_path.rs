@@ -13,10 +13,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 mod common;
-use common::{RUNS, median, ms, time};
+use common::{RUNS, median, ms, time, versus};
 
 fn main() {
     let mb: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200);
@@ -56,24 +55,12 @@ fn main() {
         String::from_utf8_lossy(&lines.stdout).trim()
     );
     println!("reference grep -c: {:.1} ms (median of {RUNS})", ms(grep));
-    let ratio = |d: Duration| d.as_secs_f64() / grep.as_secs_f64();
-    let verdict = |ok: bool| if ok { "ok" } else { "OVER BUDGET" };
+    versus("seance -n 20:", list, "grep", grep, 0.1);
+    versus("seance-events | wc -l:", scan, "grep", grep, 2.0);
     println!(
-        "seance -n 20:             {:8.1} ms  {:6.3}x grep  (budget 0.1x)  {}",
-        ms(list),
-        ratio(list),
-        verdict(ratio(list) <= 0.1)
-    );
-    println!(
-        "seance-events | wc -l:    {:8.1} ms  {:6.3}x grep  (budget 2x)    {}",
-        ms(scan),
-        ratio(scan),
-        verdict(ratio(scan) <= 2.0)
-    );
-    println!(
-        "full scan peak RSS:       {:8.1} MB               (budget 20 MB)  {}",
+        "full scan peak RSS:                 {:8.1} MB                 (budget 20 MB)  {}",
         rss_kb as f64 / 1024.0,
-        verdict(rss_kb < 20 * 1024)
+        if rss_kb < 20 * 1024 { "ok" } else { "OVER BUDGET" }
     );
 }
 

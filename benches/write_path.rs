@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 mod common;
-use common::{median, ms, time};
+use common::{median, ms, time, versus};
 
 const PROJECTS: usize = 1000;
 const SESSIONS: usize = 10;
@@ -69,23 +69,11 @@ fn main() {
     let find_links = median(|| time(Command::new("find").arg(&accounts[0]).args(["-type", "l"])));
     let gc = median(|| time(tool("seance-gc").args(["--config-dir".as_ref(), accounts[0].as_os_str()])));
 
-    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
-    let verdict = |ok: bool| if ok { "ok" } else { "OVER BUDGET" };
     println!("tree: 3 accounts x {PROJECTS} project dirs x {SESSIONS} sessions under {}", root.display());
-    println!("find <accounts> -name <id>.jsonl: {:7.1} ms", ms(find_id));
-    println!(
-        "seance-stage <full id>:           {:7.1} ms  {:6.3}x  (budget 0.2x)  {}",
-        ms(stage),
-        ratio(stage, find_id),
-        verdict(ratio(stage, find_id) <= 0.2)
-    );
-    println!("find <account> -type l:           {:7.1} ms", ms(find_links));
-    println!(
-        "seance-gc (one account):          {:7.1} ms  {:6.3}x  (budget 2x)    {}",
-        ms(gc),
-        ratio(gc, find_links),
-        verdict(ratio(gc, find_links) <= 2.0)
-    );
+    println!("{:<34} {:8.1} ms", "find <accounts> -name <id>.jsonl:", ms(find_id));
+    versus("seance-stage <full id>:", stage, "find", find_id, 0.2);
+    println!("{:<34} {:8.1} ms", "find <account> -type l:", ms(find_links));
+    versus("seance-gc (one account):", gc, "find", find_links, 2.0);
 }
 
 fn id(account: usize, project: usize, session: usize) -> String {

@@ -202,8 +202,8 @@ fn a_lock_held_by_flock_gives_exit_4_in_time_and_leaves_nothing() {
     // unstage and gc take the same flag and give up the same way.
     let mut holder = hold();
     let staged = read(&index);
-    for (tool, args) in [("seance-unstage", [token.trim()]), ("seance-gc", ["--older-than=0s"])] {
-        let run = w.tool(tool).args(["--lock-timeout", "300ms", args[0]]).run().code(4);
+    for (tool, arg) in [("seance-unstage", token.trim()), ("seance-gc", "--older-than=0s")] {
+        let run = w.tool(tool).args(["--lock-timeout", "300ms", arg]).run().code(4);
         assert!(run.stderr.contains("lock not acquired within 300ms"), "{tool}: {}", run.stderr);
         assert_eq!(read(&index), staged, "{tool}");
         assert!(is_link(&w.target().join(format!("{id}.jsonl"))), "{tool}");

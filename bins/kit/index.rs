@@ -229,6 +229,14 @@ mod tests {
   "originalPath": "/home/u/p"
 }"#;
 
+    /// Adds the entry `text` to the index at `path` through the editor.
+    fn add(path: &Path, original_path: &str, text: &str) -> Result<()> {
+        edit(path, lock::DEFAULT_TIMEOUT, original_path, |index| {
+            index.add(entry(text));
+            Ok(())
+        })
+    }
+
     fn entry(text: &str) -> Box<RawValue> {
         RawValue::from_string(text.to_string()).unwrap()
     }
@@ -239,11 +247,7 @@ mod tests {
         let path = dir.path().join(INDEX_NAME);
         fs::write(&path, ORIGINAL).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-        edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| {
-            index.add(entry(r#"{"sessionId":"c"}"#));
-            Ok(())
-        })
-        .unwrap();
+        add(&path, "/x", r#"{"sessionId":"c"}"#).unwrap();
         let added = fs::read_to_string(&path).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o7777, 0o640);
         assert!(added.contains("267777777777777777777777") && added.contains("caf\\u00e9"), "{added}");
@@ -272,23 +276,13 @@ mod tests {
             r#"{"version":1,"entries":[{"sessionId":"a"}],"entries":[]}"#,
         ] {
             fs::write(&path, bad).unwrap();
-            let err = edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| {
-                index.add(entry("{}"));
-                Ok(())
-            })
-            .err()
-            .unwrap();
+            let err = add(&path, "/x", "{}").err().unwrap();
             assert_eq!(err.code, Code::Unsafe, "{bad}");
             assert_eq!(fs::read_to_string(&path).unwrap(), bad);
         }
         fs::remove_file(&path).unwrap();
         std::os::unix::fs::symlink(dir.path().join("elsewhere.json"), &path).unwrap();
-        let err = edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| {
-            index.add(entry("{}"));
-            Ok(())
-        })
-        .err()
-        .unwrap();
+        let err = add(&path, "/x", "{}").err().unwrap();
         assert_eq!(err.code, Code::Unsafe);
         assert!(!dir.path().join("elsewhere.json").exists());
     }
@@ -299,11 +293,7 @@ mod tests {
         let path = dir.path().join(INDEX_NAME);
         edit(&path, lock::DEFAULT_TIMEOUT, "/p", |index| Ok(index.remove_where(|_| true))).unwrap();
         assert!(!path.exists());
-        edit(&path, lock::DEFAULT_TIMEOUT, "/p", |index| {
-            index.add(entry(r#"{"sessionId":"a"}"#));
-            Ok(())
-        })
-        .unwrap();
+        add(&path, "/p", r#"{"sessionId":"a"}"#).unwrap();
         assert_eq!(
             fs::read_to_string(&path).unwrap(),
             "{\n  \"version\": 1,\n  \"entries\": [\n    {\n      \"sessionId\": \"a\"\n    }\n  ],\n  \"originalPath\": \"/p\"\n}"

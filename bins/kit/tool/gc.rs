@@ -16,7 +16,7 @@ use crate::cli::{Flag, Opts, Tool};
 use crate::error::{Code, Error, Result};
 use crate::event::is_claude_session_id;
 use crate::fail;
-use crate::index::{self, INDEX_NAME, TEMP_PREFIX, entry_id};
+use crate::index::{self, INDEX_NAME, Index, TEMP_PREFIX, entry_id};
 use crate::links::{Found, ProjectDir};
 use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
 use crate::out;
@@ -220,10 +220,14 @@ impl Gc {
             .collect();
         let index_path = path.join(INDEX_NAME);
         let is_doomed = |e: &serde_json::value::RawValue| entry_id(e).is_some_and(|id| ids.contains(&id));
+        // The doomed sessions the index has an entry for.
+        let listed = |index: &Index| -> Vec<String> {
+            ids.iter().filter(|id| index.find(id).is_some()).cloned().collect()
+        };
         let mut entries = Vec::new();
         if self.dry_run {
             if let Some(index) = index::peek(&index_path)? {
-                entries = ids.iter().filter(|id| index.find(id).is_some()).cloned().collect();
+                entries = listed(&index);
             }
         } else {
             // Temp files are removed under the index lock: any still there is not in flight.
@@ -232,7 +236,7 @@ impl Gc {
                     dir.unlink(temp)?;
                     fail::point("gc.removed-temp");
                 }
-                entries = ids.iter().filter(|id| index.find(id).is_some()).cloned().collect();
+                entries = listed(index);
                 index.remove_where(is_doomed);
                 Ok(())
             })?;
