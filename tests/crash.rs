@@ -87,7 +87,7 @@ fn scene() -> Scene {
     let expected_index = {
         let mut out = Vec::new();
         let text = original(&b_entry).replace(&format!(",{b_entry}"), "");
-        seance::rawjson::indent_into(&mut out, text.as_bytes(), 0);
+        seance::core::rawjson::indent_into(&mut out, text.as_bytes(), 0);
         String::from_utf8(out).unwrap()
     };
     // And a temp file from a writer of ours that died.

@@ -6,10 +6,10 @@ use std::fs;
 use std::path::Path;
 
 const TARGETS: [(&str, fn(&[u8])); 4] = [
-    ("event_line", seance::fuzz::event_line),
-    ("stdin_line", seance::fuzz::stdin_line),
-    ("token", seance::fuzz::token),
-    ("index", seance::fuzz::index),
+    ("event_line", seance::core::fuzz::event_line),
+    ("stdin_line", seance::core::fuzz::stdin_line),
+    ("token", seance::core::fuzz::token),
+    ("index", seance::core::fuzz::index),
 ];
 
 #[test]
@@ -34,7 +34,7 @@ fn every_corpus_input_passes_its_target() {
 fn edge_inputs_pass_their_targets() {
     // Inputs worth naming on their own: an exponent that float re-encoding would change, an
     // index of the wrong shape, and an empty token body.
-    seance::fuzz::index(br#"{"version":1,"entries":[{"sessionId":"a"}],"x":[1.0e5]}"#);
-    seance::fuzz::index(b"{\"version\":1,\"entries\":{}}");
-    seance::fuzz::token(b"seance1.");
+    seance::core::fuzz::index(br#"{"version":1,"entries":[{"sessionId":"a"}],"x":[1.0e5]}"#);
+    seance::core::fuzz::index(b"{\"version\":1,\"entries\":{}}");
+    seance::core::fuzz::token(b"seance1.");
 }

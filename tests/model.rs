@@ -174,7 +174,7 @@ impl Harness {
         assert_eq!(parsed["version"], 1);
         assert_eq!(parsed["originalPath"], "/p", "{after:?}");
         let mut pre = Vec::new();
-        seance::rawjson::indent_into(&mut pre, PRE_EXISTING.as_bytes(), 2);
+        seance::core::rawjson::indent_into(&mut pre, PRE_EXISTING.as_bytes(), 2);
         assert!(
             index.contains(std::str::from_utf8(&pre).unwrap().trim()),
             "{after:?}: pre-existing entry changed\n{index}"

@@ -27,7 +27,7 @@ fn cross_account_stage_links_and_indexes_then_unstage_removes_both() {
     assert!(!exists(&w.project(&w.one, Path::new(OTHER))));
     let index = read(&w.target().join("sessions-index.json"));
     let mut expected = Vec::new();
-    seance::rawjson::indent_into(
+    seance::core::rawjson::indent_into(
         &mut expected,
         format!(r#"{{"version":1,"entries":[{source_entry}],"originalPath":"{}"}}"#, w.work.display())
             .as_bytes(),
@@ -155,10 +155,10 @@ fn a_session_missing_from_every_index_gets_a_minimal_entry() {
     let entry = &index["entries"][0];
     // Key order, read without a map that sorts.
     let text = read(&w.target().join("sessions-index.json"));
-    let top = seance::rawjson::object(&text).unwrap();
+    let top = seance::core::rawjson::object(&text).unwrap();
     let entries: Vec<Box<serde_json::value::RawValue>> =
-        serde_json::from_str(seance::rawjson::member(&top, "entries").unwrap().get()).unwrap();
-    let members = seance::rawjson::object(entries[0].get()).unwrap();
+        serde_json::from_str(seance::core::rawjson::member(&top, "entries").unwrap().get()).unwrap();
+    let members = seance::core::rawjson::object(entries[0].get()).unwrap();
     let keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         keys,
@@ -347,7 +347,7 @@ fn tampered_replayed_and_mismatched_tokens() {
         assert!(run.stderr.starts_with("seance-unstage: refused token"), "{}", run.stderr);
     }
     // A token re-encoded to point elsewhere is refused with nothing touched.
-    let mut forged: seance::token::Token = seance::token::Token::decode(&token).unwrap();
+    let mut forged: seance::core::token::Token = seance::core::token::Token::decode(&token).unwrap();
     forged.dir = "/etc".into();
     w.tool("seance-unstage").args([forged.encode()]).run().code(5);
     assert!(is_link(&w.target().join(format!("{id}.jsonl"))));

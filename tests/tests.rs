@@ -14,6 +14,7 @@ mod fmt;
 mod fuzz_corpus;
 mod gc;
 mod hostile;
+mod layers;
 mod lock;
 mod model;
 mod pick;

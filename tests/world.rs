@@ -108,7 +108,7 @@ impl World {
         fs::create_dir_all(dir).unwrap();
         let path = dir.join("sessions-index.json");
         let mut out = Vec::new();
-        seance::rawjson::indent_into(&mut out, json.as_bytes(), 0);
+        seance::core::rawjson::indent_into(&mut out, json.as_bytes(), 0);
         fs::write(&path, out).unwrap();
         path
     }

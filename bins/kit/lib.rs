@@ -1,26 +1,13 @@
-//! The seance toolkit: one library behind small binaries that talk NDJSON.
+//! The seance toolkit: one library behind small binaries that talk NDJSON, in three layers
+//! whose arrows point down only (ARCHITECTURE.md):
 //!
-//! Each module owns one concern; each tool in [`tool`] is a function that returns an exit code,
-//! and each binary under `bins/` is a one-line `main` that calls it.
+//! - [`core`] knows the world (the town, its event log, Claude's storage, the index, tokens)
+//!   and nothing of the command line;
+//! - [`cli`] knows flags: the registry, parsing, help, man pages, completions;
+//! - [`tool`] holds one thin module per binary, turning parsed arguments into calls on `core`.
+//!
+//! Each binary under `bins/` is a one-line `main` that calls its tool.
 
-pub mod claude;
 pub mod cli;
-pub mod docs;
-pub mod error;
-pub mod event;
-pub mod fail;
-pub mod fuzz;
-pub mod index;
-pub mod lines;
-pub mod links;
-pub mod lock;
-pub mod malformed;
-pub mod man;
-pub mod out;
-pub mod rawjson;
-pub mod resolve;
-pub mod shell;
-pub mod time;
-pub mod token;
+pub mod core;
 pub mod tool;
-pub mod town;

@@ -5,13 +5,12 @@
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 
-use super::events::{self, EventsOpts};
-use super::{Flow, Sink};
-use crate::error::{Code, Error, Result};
-use crate::event::{Actor, Event, canonical_role, is_claude_session_id};
-use crate::malformed::Skipped;
-use crate::out;
-use crate::time::Clock;
+use crate::core::error::{Code, Error, Result};
+use crate::core::event::{Actor, Event, canonical_role, is_claude_session_id};
+use crate::core::eventlog::{self, EventsOpts, Flow, Sink};
+use crate::core::malformed::Skipped;
+use crate::core::out;
+use crate::core::time::Clock;
 
 /// Enough sessions to choose from, few enough to keep a completion instant.
 const MAX_SESSIONS: usize = 200;
@@ -27,7 +26,7 @@ pub fn print(kind: &str) -> Result<Code> {
     }
     // Quiet about malformed lines: a completion must not write on the user's command line.
     let mut skipped = Skipped::new(false);
-    match events::scan(&EventsOpts::default(), &mut skipped, &mut sink) {
+    match eventlog::scan(&EventsOpts::default(), &mut skipped, &mut sink) {
         Ok(()) => {}
         // No town here: nothing to offer, and nothing to say.
         Err(_) => return Ok(Code::Success),

@@ -16,25 +16,12 @@ pub mod wrapper;
 
 use std::io::{self, Write};
 
-use crate::cli::{self, Flag, Opts, Parsed, Tool};
-use crate::error::{self, Code, Result};
-use crate::event::Event;
-use crate::lines::{ForwardLines, is_blank};
-use crate::malformed::{Place, Skipped};
-
-/// Whether a producer should go on after handing over an event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    Stop,
-}
-
-/// Where events go: stdout for a standalone tool, the next stage inside the wrapper.
-pub trait Sink {
-    fn event(&mut self, line: &[u8], event: &Event) -> Result<Flow>;
-    /// Called when a producer is about to wait (`--follow`), so what was found gets seen.
-    fn flush(&mut self) -> Result<()>;
-}
+use crate::cli::{self, Opts, Parsed, Tool};
+use crate::core::error::{self, Code, Result};
+use crate::core::event::Event;
+use crate::core::eventlog::Flow;
+use crate::core::lines::{ForwardLines, is_blank};
+use crate::core::malformed::{Place, Skipped};
 
 /// Every tool, in the order the docs list them.
 pub const ALL: &[&Tool] = &[
@@ -47,9 +34,6 @@ pub const ALL: &[&Tool] = &[
     &unstage::TOOL,
     &gc::TOOL,
 ];
-
-pub const EXIT_STATUS: Flag =
-    Flag { long: "exit-status", short: Some('e'), help: "Exit 1 when nothing matched", ..Flag::EMPTY };
 
 /// Parses the command line into `O`, then runs `body`; returns the process exit code.
 pub(crate) fn run<O: Opts + Default>(tool: &Tool, body: fn(O) -> Result<Code>) -> i32 {

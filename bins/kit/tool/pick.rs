@@ -4,15 +4,21 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::filter::Filter;
-use super::fmt::{FmtOpts, Format, Formatter};
-use super::talk;
-use super::wrapper::{WrapperOpts, scan_into};
-use crate::error::{Code, Error, Result};
-use crate::out;
+use crate::core::error::{Code, Error, Result};
+use crate::core::eventlog::EventsOpts;
+use crate::core::filter::{Filter, FilterOpts};
+use crate::core::listing::scan_into;
+use crate::core::out;
+use crate::core::render::{FmtOpts, Format, Formatter};
 
-/// fzf over the listing; Enter talks to the chosen session, ctrl-y prints its id.
-pub fn pick(mut opts: WrapperOpts) -> Result<Code> {
+/// fzf over the listing; Enter talks to the chosen session (through `talk`), ctrl-y prints its
+/// id. `limit_given`: whether -n was given; the picker offers everything otherwise.
+pub fn pick(
+    events: &EventsOpts,
+    mut filter: FilterOpts,
+    limit_given: bool,
+    talk: impl FnOnce(&str) -> Result<Code>,
+) -> Result<Code> {
     let fzf = find_program("fzf").ok_or_else(|| {
         Error::usage("pick needs fzf, which is not on PATH (see https://github.com/junegunn/fzf)")
     })?;
@@ -30,15 +36,14 @@ pub fn pick(mut opts: WrapperOpts) -> Result<Code> {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| Error::io(fzf.display(), e))?;
-    opts.filter.resumable = true;
-    opts.filter.unique = true;
-    if !opts.limit_given {
-        opts.filter.limit = 0;
+    filter.resumable = true;
+    filter.unique = true;
+    if !limit_given {
+        filter.limit = 0;
     }
     let menu = FmtOpts { format: Some(Format::Fzf), ..FmtOpts::default() };
     let input = Box::new(std::io::BufWriter::new(child.stdin.take().expect("piped")));
-    match scan_into(&opts.events, Filter::new(std::mem::take(&mut opts.filter)), Formatter::new(&menu), input)
-    {
+    match scan_into("seance", events, Filter::new(filter), Formatter::new(&menu), input) {
         // fzf exits without reading everything when the choice is made early.
         Err(err) if err.code == Code::Success => {}
         other => {
@@ -68,7 +73,7 @@ pub fn pick(mut opts: WrapperOpts) -> Result<Code> {
         out.flush()?;
         return Ok(Code::Success);
     }
-    talk::talk(&opts.talk_to(id))
+    talk(id)
 }
 
 fn describe_status(code: Option<i32>) -> String {

@@ -10,25 +10,16 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::fmt::{TIME, cell};
-use super::stage::CONFIG_DIR;
+use crate::cli::flags::common::{COLOR, CONFIG_DIR, TOWN};
+use crate::cli::flags::render::TIME;
+use crate::cli::flags::show::LINES;
 use crate::cli::{self, Complete, Flag, Opts, Tool};
-use crate::error::{Code, Error, Result};
-use crate::lines::{ForwardLines, ReverseLines};
-use crate::out::{self, COLOR, Paint};
-use crate::resolve::Sessions;
-use crate::time::{Clock, Style};
-use crate::town::TOWN;
-
-pub const LINES: Flag = Flag {
-    long: "lines",
-    short: Some('n'),
-    value: Some("N"),
-    help: "Show the last N lines of the conversation (0: all)",
-    doc: "Default: $FZF_PREVIEW_LINES when set (the height of fzf's preview pane), else 40. \
-          Only as much of the transcript is read, from its end, as those lines need.",
-    ..Flag::EMPTY
-};
+use crate::core::error::{Code, Error, Result};
+use crate::core::lines::{ForwardLines, ReverseLines};
+use crate::core::out::{self, Paint};
+use crate::core::render::cell;
+use crate::core::resolve::Sessions;
+use crate::core::time::{Clock, Style};
 
 pub const TOOL: Tool = Tool {
     name: "seance-show",

@@ -1,57 +1,20 @@
-//! seance-stage: makes a session resumable from the current account and working directory by
-//! linking its transcript (and sidecar dir) into that directory's project dir and adding its
-//! index entry, and prints an undo token. Each step that fails undoes the steps before it.
+//! seance-stage: makes a session resumable from the current account and working directory, and
+//! prints an undo token (the work is core::stage's).
 
 use std::ffi::OsString;
-use std::fs;
-use std::io::{Read, Write};
-use std::os::unix::fs::DirBuilderExt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde_json::value::RawValue;
-
 use super::for_each_item;
-use crate::claude::{self, Transcript};
-use crate::cli::{Complete, Flag, Opts, Tool};
-use crate::error::{Code, Error, Result};
-use crate::fail;
-use crate::index::{self, INDEX_NAME, fingerprint};
-use crate::links::{Found, ProjectDir};
-use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
-use crate::out;
-use crate::rawjson;
-use crate::resolve::{Sessions, id_from_line};
-use crate::token::Token;
-use crate::town::TOWN;
-
-pub const CONFIG_DIR: Flag = Flag {
-    long: "config-dir",
-    value: Some("DIR"),
-    help: "Use this Claude config dir as the current account",
-    doc: "Default: $CLAUDE_CONFIG_DIR when set and not empty, else ~/.claude (through symlinks).",
-    complete: Complete::Dir,
-    ..Flag::EMPTY
-};
-
-pub const CWD: Flag = Flag {
-    long: "cwd",
-    value: Some("DIR"),
-    help: "Make the session resumable from DIR (default: the working directory)",
-    complete: Complete::Dir,
-    ..Flag::EMPTY
-};
-
-pub const JSON: Flag = Flag {
-    long: "json",
-    help: "Print an NDJSON record per session instead of a bare token",
-    doc: "The record holds the token and what it stands for: session_id, source, link, sidecar, \
-          index, and added (which of link, sidecar and entry this run made).",
-    ..Flag::EMPTY
-};
-
-pub const DRY_RUN: Flag =
-    Flag { long: "dry-run", help: "Say what would be done and change nothing", ..Flag::EMPTY };
+use crate::cli::flags::common::{CONFIG_DIR, LOCK_TIMEOUT, TOWN};
+use crate::cli::flags::stage::{CWD, DRY_RUN, JSON};
+use crate::cli::{self, Complete, Flag, Opts, Tool};
+use crate::core::error::Result;
+use crate::core::lock::DEFAULT_TIMEOUT;
+use crate::core::out;
+use crate::core::resolve::id_from_line;
+use crate::core::stage::{Staged, Stager};
 
 pub const TOOL: Tool = Tool {
     name: "seance-stage",
@@ -107,7 +70,7 @@ impl Opts for StageOpts {
             "town" => self.town = value.map(PathBuf::from),
             "json" => self.json = true,
             "dry-run" => self.dry_run = true,
-            "lock-timeout" => self.lock_timeout = lock::timeout(flag, value)?,
+            "lock-timeout" => self.lock_timeout = cli::timeout(flag, value)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -117,242 +80,6 @@ impl Opts for StageOpts {
         self.ids.push(value.to_string_lossy().into_owned());
         Ok(())
     }
-}
-
-/// What staging one session did.
-pub struct Staged {
-    pub id: String,
-    pub source: PathBuf,
-    pub index: PathBuf,
-    pub token: Token,
-}
-
-/// Everything staging needs to know, resolved once per run.
-pub struct Stager {
-    pub sessions: Sessions,
-    pub current: PathBuf,
-    pub cwd: PathBuf,
-    pub lock_timeout: Duration,
-}
-
-impl Stager {
-    pub fn new(
-        config_dir: Option<&Path>,
-        town: Option<&Path>,
-        cwd: Option<&Path>,
-        lock_timeout: Duration,
-    ) -> Result<Stager> {
-        let (current, sessions) = Sessions::locate(config_dir, town)?;
-        let cwd = claude::canonical_cwd(cwd)?;
-        Ok(Stager { sessions, current, cwd, lock_timeout })
-    }
-
-    fn target(&self) -> PathBuf {
-        claude::project_dir(&self.current, &self.cwd)
-    }
-
-    /// Stages one session; on failure, nothing of it is left behind.
-    pub fn stage(&self, input: &str) -> Result<Staged> {
-        let (id, source) = self.sessions.resolve(input)?;
-        let target = self.target();
-        let mut token = Token { id: id.clone(), dir: target.clone(), link: None, sidecar: None, entry: None };
-        let staged = |token| Staged {
-            id: id.clone(),
-            source: source.file.clone(),
-            index: target.join(INDEX_NAME),
-            token,
-        };
-        make_dir(&target)?;
-        fail::point("stage.made-dir");
-        let dir = ProjectDir::open(&target)?
-            .ok_or_else(|| Error::usage(format!("{}: vanished", target.display())))?;
-        let file_name = format!("{id}.jsonl");
-        let linked = match at_target(Some(&dir), &file_name, &source)? {
-            AtTarget::Visible(_) => return Ok(staged(token)),
-            AtTarget::Linked => true,
-            // Left by a crash, and its transcript is gone: gc would remove it; so do we.
-            AtTarget::Orphan(to) => {
-                dir.unlink_if_points_to(&file_name, &to)?;
-                fail::point("stage.removed-orphan");
-                false
-            }
-            AtTarget::Free => false,
-        };
-        // A link made by an earlier stage is that stage's token's to remove; this one only adds
-        // what is missing, such as an entry that a writer without the lock clobbered.
-        if !linked {
-            dir.link(&file_name, &source.file)?;
-            fail::point("stage.linked");
-            token.link = Some(source.file.clone());
-        }
-        let result = self.finish(&dir, &id, &source, &mut token);
-        if let Err(err) = result {
-            undo_links(&dir, &token);
-            return Err(err);
-        }
-        Ok(staged(token))
-    }
-
-    /// The steps after the transcript link: the sidecar link, then the index entry.
-    fn finish(&self, dir: &ProjectDir, id: &str, source: &Transcript, token: &mut Token) -> Result<()> {
-        if let Some(sidecar) = source.sidecar(id)
-            && dir.inspect(id)? == Found::Missing
-        {
-            dir.link(id, &sidecar)?;
-            fail::point("stage.linked-sidecar");
-            token.sidecar = Some(sidecar);
-        }
-        let entry =
-            source_entry(source, id).unwrap_or_else(|| minimal_entry(id, source, dir.path(), &self.cwd));
-        let index = dir.path().join(INDEX_NAME);
-        token.entry = index::edit(&index, self.lock_timeout, &self.cwd.to_string_lossy(), |index| {
-            if index.find(id).is_some() {
-                return Ok(None); // present already: left alone, and not ours to remove later
-            }
-            index.add(entry.clone());
-            Ok(Some(fingerprint(&entry)))
-        })?;
-        fail::point("stage.indexed");
-        Ok(())
-    }
-
-    /// What `stage` would do, in words; changes nothing.
-    pub fn plan(&self, input: &str) -> Result<String> {
-        let (id, source) = self.sessions.resolve(input)?;
-        let target = self.target();
-        let file_name = format!("{id}.jsonl");
-        let link = target.join(&file_name);
-        let mut text = format!("session {id}\n  source  {}\n", source.file.display());
-        match at_target(ProjectDir::open(&target)?.as_ref(), &file_name, &source)? {
-            AtTarget::Visible(why) => return Ok(text + &format!("  nothing to do: {why}\n")),
-            AtTarget::Linked => text += &format!("  keep    {} (linked already)\n", link.display()),
-            AtTarget::Orphan(to) => {
-                text += &format!("  remove  {} -> {} (orphan)\n", link.display(), to.display());
-                text += &format!("  link    {} -> {}\n", link.display(), source.file.display());
-            }
-            AtTarget::Free => text += &format!("  link    {} -> {}\n", link.display(), source.file.display()),
-        }
-        if let Some(sidecar) = source.sidecar(&id) {
-            text += &format!("  link    {} -> {}\n", target.join(&id).display(), sidecar.display());
-        }
-        text +=
-            &format!("  index   add an entry to {} unless it has one\n", target.join(INDEX_NAME).display());
-        Ok(text)
-    }
-}
-
-/// What is at the transcript's name in the target dir, as stage (and its dry run) sees it.
-enum AtTarget {
-    /// The transcript itself is here: nothing to do.
-    Visible(&'static str),
-    /// Linked to this transcript already (by an earlier stage); the entry may still be missing.
-    Linked,
-    /// A session link whose transcript is gone.
-    Orphan(PathBuf),
-    Free,
-}
-
-/// Looks at `<dir>/<file_name>` (a dir not made yet is free); anything stage must not replace
-/// is an exit-5 error.
-fn at_target(dir: Option<&ProjectDir>, file_name: &str, source: &Transcript) -> Result<AtTarget> {
-    let Some(dir) = dir else { return Ok(AtTarget::Free) };
-    let path = || dir.path().join(file_name);
-    match dir.inspect(file_name)? {
-        Found::Missing => Ok(AtTarget::Free),
-        Found::File => Ok(AtTarget::Visible("the transcript is already there")),
-        Found::Link(to) if to == source.file => Ok(AtTarget::Linked),
-        Found::Link(to) if !dir.target_exists(file_name) => Ok(AtTarget::Orphan(to)),
-        Found::Link(to) => Err(Error::new(
-            Code::Unsafe,
-            format!(
-                "{}: links to {}, not {}; left alone",
-                path().display(),
-                to.display(),
-                source.file.display()
-            ),
-        )),
-        Found::Other(what) => {
-            Err(Error::new(Code::Unsafe, format!("{}: is {what}; left alone", path().display())))
-        }
-    }
-}
-
-/// Creates the project dir (and `projects/`) 0700 when missing.
-fn make_dir(dir: &Path) -> Result<()> {
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| Error::io(dir.display(), e))
-}
-
-/// Removes the links a failed stage made, if they are still ours.
-pub(crate) fn undo_links(dir: &ProjectDir, token: &Token) {
-    if let Some(sidecar) = &token.sidecar {
-        let _ = dir.unlink_if_points_to(&token.id, sidecar);
-    }
-    if let Some(source) = &token.link {
-        let _ = dir.unlink_if_points_to(&format!("{}.jsonl", token.id), source);
-    }
-}
-
-/// The session's entry in its own project's index, when it has one there.
-fn source_entry(source: &Transcript, id: &str) -> Option<Box<RawValue>> {
-    let index = index::peek(&source.project.join(INDEX_NAME)).ok()??;
-    index.find(id).map(|e| e.to_owned())
-}
-
-const FIRST_PROMPT_SCAN: u64 = 64 * 1024;
-
-/// An entry built from the transcript file, for a session its own index does not list.
-fn minimal_entry(id: &str, source: &Transcript, target: &Path, cwd: &Path) -> Box<RawValue> {
-    let modified = jiff::Timestamp::try_from(source.modified).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let (first_prompt, created) = scan_head(&source.file);
-    let stamp =
-        |ts: jiff::Timestamp| serde_json::Value::from(ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
-    // In the order Claude Code writes its entries.
-    let fields: Vec<(&str, Option<serde_json::Value>)> = vec![
-        ("sessionId", Some(id.into())),
-        ("fullPath", Some(target.join(format!("{id}.jsonl")).to_string_lossy().into())),
-        ("fileMtime", Some(modified.as_millisecond().into())),
-        ("firstPrompt", first_prompt.map(Into::into)),
-        ("created", Some(stamp(created.unwrap_or(modified)))),
-        ("modified", Some(stamp(modified))),
-        ("projectPath", Some(cwd.to_string_lossy().into())),
-        ("isSidechain", Some(false.into())),
-    ];
-    let members: rawjson::Members = fields
-        .into_iter()
-        .filter_map(|(key, value)| Some((key.to_string(), serde_json::value::to_raw_value(&value?).ok()?)))
-        .collect();
-    RawValue::from_string(rawjson::write_object(&members)).unwrap_or_else(|_| RawValue::NULL.to_owned())
-}
-
-/// The first user prompt and the first timestamp in the first 64 KiB of a transcript.
-fn scan_head(file: &Path) -> (Option<String>, Option<jiff::Timestamp>) {
-    let mut head = Vec::new();
-    if let Ok(f) = fs::File::open(file) {
-        let _ = f.take(FIRST_PROMPT_SCAN).read_to_end(&mut head);
-    }
-    let (mut prompt, mut created) = (None, None);
-    for line in head.split(|b| *b == b'\n') {
-        let Ok(value) = serde_json::from_slice::<serde_json::Value>(line) else { continue };
-        if created.is_none() {
-            created = value.get("timestamp").and_then(|t| t.as_str()).and_then(|t| t.parse().ok());
-        }
-        if prompt.is_none() && value.get("type").and_then(|t| t.as_str()) == Some("user") {
-            let content = value.pointer("/message/content");
-            let text = match content {
-                Some(serde_json::Value::String(text)) => Some(text.clone()),
-                Some(serde_json::Value::Array(parts)) => parts
-                    .iter()
-                    .find(|p| p.get("type").and_then(|t| t.as_str()) == Some("text"))
-                    .and_then(|p| p.get("text")?.as_str().map(str::to_string)),
-                _ => None,
-            };
-            prompt = text.map(|t| t.chars().take(200).collect());
-        }
-        if prompt.is_some() && created.is_some() {
-            break;
-        }
-    }
-    (prompt, created)
 }
 
 pub fn main() -> i32 {
@@ -394,52 +121,4 @@ fn record(staged: &Staged) -> String {
         "added": { "link": t.link.is_some(), "sidecar": t.sidecar.is_some(), "entry": t.entry.is_some() },
     });
     record.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn head_of(lines: &[String]) -> (Option<String>, Option<String>) {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s.jsonl");
-        fs::write(&file, lines.join("\n") + "\n").unwrap();
-        let (prompt, created) = scan_head(&file);
-        (prompt, created.map(|t| t.to_string()))
-    }
-
-    #[test]
-    fn the_first_prompt_is_the_first_text_a_person_typed() {
-        // The shapes Claude Code writes before the first prompt: a snapshot line without a
-        // timestamp (long, so the prompt starts well past the first KiB), an assistant line
-        // with text, and a user line that only carries a tool result.
-        let lines = [
-            format!(r#"{{"type":"file-history-snapshot","messageId":"m0","snapshot":{{"pad":"{}"}}}}"#, "x".repeat(4000)),
-            r#"{"type":"assistant","message":{"content":[{"type":"text","text":"not a prompt"}]},"timestamp":"2026-01-22T10:00:00Z"}"#.into(),
-            r#"{"type":"user","message":{"content":[{"type":"tool_result","content":"ok"}]},"timestamp":"2026-01-22T10:00:01Z"}"#.into(),
-            r#"{"type":"user","message":{"content":[{"type":"image","source":{}},{"type":"text","text":"Where is the plan?"}]},"timestamp":"2026-01-22T10:00:02Z"}"#.into(),
-            r#"{"type":"user","message":{"content":"a later prompt"},"timestamp":"2026-01-22T10:00:03Z"}"#.into(),
-        ];
-        assert_eq!(head_of(&lines), (Some("Where is the plan?".into()), Some("2026-01-22T10:00:00Z".into())));
-    }
-
-    #[test]
-    fn without_timestamps_the_first_prompt_still_wins() {
-        let lines = [
-            r#"{"type":"user","message":{"content":"first"}}"#.to_string(),
-            r#"{"type":"user","message":{"content":"second"}}"#.into(),
-        ];
-        assert_eq!(head_of(&lines), (Some("first".into()), None));
-    }
-
-    #[test]
-    fn only_the_first_64_kib_are_read_and_prompts_are_cut_at_200_chars() {
-        let far = [
-            format!(r#"{{"type":"summary","summary":"{}"}}"#, "x".repeat(70 * 1024)),
-            r#"{"type":"user","message":{"content":"too far"},"timestamp":"2026-01-22T10:00:00Z"}"#.into(),
-        ];
-        assert_eq!(head_of(&far), (None, None));
-        let long = [format!(r#"{{"type":"user","message":{{"content":"{}"}}}}"#, "é".repeat(300))];
-        assert_eq!(head_of(&long).0, Some("é".repeat(200)));
-    }
 }

@@ -12,10 +12,10 @@ use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
 
-use super::gc::Gc;
-use super::stage::Stager;
-use super::unstage;
-use crate::error::{Code, Error, Result};
+use crate::core::error::{Code, Error, Result};
+use crate::core::gc::Gc;
+use crate::core::stage::Stager;
+use crate::core::unstage;
 
 pub struct Talk<'a> {
     pub id: &'a str,
@@ -79,7 +79,7 @@ pub fn talk(talk: &Talk) -> Result<Code> {
         Ok(child) => Ok(wait_forwarding(Pid::from_raw(child.id() as i32))),
         Err(err) => Err(Error::new(
             Code::Failure,
-            format!("{}: {}", program.to_string_lossy(), crate::error::describe_io(&err)),
+            format!("{}: {}", program.to_string_lossy(), crate::core::error::describe_io(&err)),
         )),
     };
     let cleanup = unstage::undo(&staged.token, talk.lock_timeout);

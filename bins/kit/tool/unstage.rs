@@ -1,18 +1,16 @@
-//! seance-unstage: undoes exactly what a stage added, from its token: the index entry first
-//! (under the lock, only while it is still the entry stage added), then the links (only while
-//! each still points where stage made it). Idempotent; never removes a regular file.
+//! seance-unstage: undoes exactly what a stage added, from its tokens (the work is
+//! core::unstage's).
 
 use std::ffi::OsString;
 use std::time::Duration;
 
 use super::for_each_item;
-use crate::cli::{Flag, Opts, Tool};
-use crate::error::Result;
-use crate::fail;
-use crate::index::{self, INDEX_NAME, entry_id, fingerprint};
-use crate::links::ProjectDir;
-use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
-use crate::token::Token;
+use crate::cli::flags::common::LOCK_TIMEOUT;
+use crate::cli::{self, Flag, Opts, Tool};
+use crate::core::error::Result;
+use crate::core::lock::DEFAULT_TIMEOUT;
+use crate::core::token::Token;
+use crate::core::unstage::{token_from_line, undo};
 
 pub const TOOL: Tool = Tool {
     name: "seance-unstage",
@@ -44,7 +42,7 @@ impl Default for UnstageOpts {
 impl Opts for UnstageOpts {
     fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
         match flag.long {
-            "lock-timeout" => self.lock_timeout = lock::timeout(flag, value)?,
+            "lock-timeout" => self.lock_timeout = cli::timeout(flag, value)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -54,36 +52,6 @@ impl Opts for UnstageOpts {
         self.tokens.push(value.to_string_lossy().into_owned());
         Ok(())
     }
-}
-
-/// The token on a stdin line: a bare word, or the `token` field of a JSON object.
-pub(crate) fn token_from_line(line: &str) -> Option<String> {
-    let line = line.trim();
-    if line.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(line).ok()?;
-        return value.get("token")?.as_str().map(str::to_string);
-    }
-    line.split_whitespace().next().map(str::to_string)
-}
-
-/// Undoes one stage.
-pub fn undo(token: &Token, timeout: Duration) -> Result<()> {
-    let Some(dir) = ProjectDir::open(&token.dir)? else { return Ok(()) };
-    if let Some(added) = &token.entry {
-        let index = token.dir.join(INDEX_NAME);
-        index::edit(&index, timeout, "", |index| {
-            Ok(index.remove_where(|e| {
-                entry_id(e).as_deref() == Some(token.id.as_str()) && fingerprint(e) == *added
-            }))
-        })?;
-        fail::point("unstage.removed-entry");
-    }
-    let sidecar = token.sidecar.as_ref().map(|target| dir.unlink_if_points_to(&token.id, target));
-    fail::point("unstage.removed-sidecar");
-    if let Some(target) = &token.link {
-        dir.unlink_if_points_to(&format!("{}.jsonl", token.id), target)?;
-    }
-    sidecar.transpose().map(|_| ())
 }
 
 pub fn main() -> i32 {

@@ -6,63 +6,22 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::events::{self, EVENTS, EventsOpts, WINDOW};
-use super::filter::{self, ACTOR, Filter, FilterOpts, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
-use super::fmt::{FORMAT, FmtOpts, Format, Formatter, NO_HEADER, TIME, WIDTH};
-use super::stage::CONFIG_DIR;
-use super::{EXIT_STATUS, Flow, Sink, candidates, found_code, pick, talk};
-use crate::cli::{Command, Complete, Flag, Opts, Tool};
-use crate::docs;
-use crate::error::{Code, Error, Result};
-use crate::event::Event;
-use crate::lock::{self, DEFAULT_TIMEOUT, LOCK_TIMEOUT};
-use crate::malformed::{STRICT, Skipped};
-use crate::out::{self, COLOR};
-use crate::shell::{COMPLETE_FLAG, Shell};
-use crate::time::{SINCE, UNTIL};
-use crate::town::TOWN;
-
-const RECENT: Flag = Flag {
-    aliases: &["recent"],
-    help: "Show the N most recent sessions (default: 20; 0: all)",
-    ..filter::LIMIT
-};
-
-const JSON: Flag = Flag {
-    long: "json",
-    help: "Output the sessions as one JSON array (same as --format json)",
-    ..Flag::EMPTY
-};
-
-const TALK: Flag = Flag {
-    long: "talk",
-    short: Some('t'),
-    value: Some("ID"),
-    help: "Talk to a predecessor session (a full id or a prefix)",
-    doc: "Removes orphaned stages quietly, stages the session (seance-stage), runs the agent as \
-          `claude --fork-session --resume <full id>` with CLAUDECODE and CLAUDE_CODE_ENTRYPOINT \
-          removed from its environment, then unstages, always: on exit, on Ctrl-C, and on \
-          SIGTERM or SIGHUP (forwarded to the agent first). Exits with the agent's status, 0 \
-          for 0 and 130.",
-    complete: Complete::Session,
-    ..Flag::EMPTY
-};
-
-const AGENT: Flag = Flag {
-    long: "agent",
-    value: Some("CMD"),
-    help: "The agent program for --talk (default: $SEANCE_AGENT, else claude)",
-    complete: Complete::Command,
-    ..Flag::EMPTY
-};
-
-const PROMPT: Flag = Flag {
-    long: "prompt",
-    short: Some('p'),
-    value: Some("PROMPT"),
-    help: "One-shot question for --talk (passed to the agent as -p PROMPT)",
-    ..Flag::EMPTY
-};
+use super::{candidates, found_code, pick, talk};
+use crate::cli::docs;
+use crate::cli::flags::common::{COLOR, CONFIG_DIR, EXIT_STATUS, LOCK_TIMEOUT, SINCE, STRICT, TOWN, UNTIL};
+use crate::cli::flags::filter::{ACTOR, RECENT, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
+use crate::cli::flags::log::{EVENTS, WINDOW};
+use crate::cli::flags::render::{FORMAT, JSON_ARRAY, NO_HEADER, TIME, WIDTH};
+use crate::cli::flags::talk::{AGENT, PROMPT, TALK};
+use crate::cli::shell::{COMPLETE_FLAG, Shell};
+use crate::cli::{self, Command, Flag, Opts, Tool};
+use crate::core::error::{Code, Error, Result};
+use crate::core::eventlog::EventsOpts;
+use crate::core::filter::{Filter, FilterOpts};
+use crate::core::listing::scan_into;
+use crate::core::lock::DEFAULT_TIMEOUT;
+use crate::core::out;
+use crate::core::render::{FmtOpts, Format, Formatter};
 
 pub const TOOL: Tool = Tool {
     name: "seance",
@@ -87,7 +46,7 @@ pub const TOOL: Tool = Tool {
         &ROLE,
         &RIG,
         &RECENT,
-        &JSON,
+        &JSON_ARRAY,
         &TALK,
         &PROMPT,
         &AGENT,
@@ -130,9 +89,9 @@ enum Mode {
 pub struct WrapperOpts {
     mode: Mode,
     /// Whether -n was given: the picker offers everything otherwise.
-    pub(super) limit_given: bool,
-    pub(super) events: EventsOpts,
-    pub(super) filter: FilterOpts,
+    limit_given: bool,
+    events: EventsOpts,
+    filter: FilterOpts,
     fmt: FmtOpts,
     talk: Option<String>,
     prompt: Option<String>,
@@ -160,14 +119,14 @@ impl Default for WrapperOpts {
 
 impl Opts for WrapperOpts {
     fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
-        let text = |value: Option<OsString>| crate::cli::text(flag, value);
+        let text = |value: Option<OsString>| cli::text(flag, value);
         match flag.long {
             "json" => self.fmt.format = Some(Format::Json),
             "talk" => self.talk = Some(text(value)?),
             "prompt" => self.prompt = Some(text(value)?),
             "agent" => self.agent = value,
             "config-dir" => self.config_dir = value.map(PathBuf::from),
-            "lock-timeout" => self.lock_timeout = lock::timeout(flag, value)?,
+            "lock-timeout" => self.lock_timeout = cli::timeout(flag, value)?,
             // The stages run in this process on parsed events, so only the reader sees raw
             // lines, and only the filter knows what matched.
             "strict" => return self.events.set(flag, value),
@@ -204,13 +163,13 @@ impl Opts for WrapperOpts {
 pub fn main() -> i32 {
     // Hidden flags for the build and for completion scripts, not for people.
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    let hidden = |outcome| crate::error::finish(TOOL.name, outcome);
+    let hidden = |outcome| crate::core::error::finish(TOOL.name, outcome);
     match (args.first().and_then(|a| a.to_str()), args.get(1), args.len()) {
         (Some("--generate"), Some(dir), 2) => return hidden(docs::generate(Path::new(dir), super::ALL)),
         (Some(COMPLETE_FLAG), Some(kind), 2) => return hidden(candidates::print(&kind.to_string_lossy())),
         _ => {}
     }
-    super::run(&TOOL, |opts: WrapperOpts| {
+    super::run(&TOOL, |mut opts: WrapperOpts| {
         if opts.talk.is_some() && opts.mode != Mode::List {
             return Err(Error::usage("--talk cannot be combined with pick or init"));
         }
@@ -222,7 +181,11 @@ pub fn main() -> i32 {
                 out.flush()?;
                 return Ok(Code::Success);
             }
-            Mode::Pick => return pick::pick(opts),
+            Mode::Pick => {
+                let filter = std::mem::take(&mut opts.filter);
+                let talk = |id: &str| talk::talk(&opts.talk_to(id));
+                return pick::pick(&opts.events, filter, opts.limit_given, talk);
+            }
             Mode::List => {}
         }
         if let Some(id) = &opts.talk {
@@ -236,7 +199,7 @@ pub fn main() -> i32 {
 }
 
 impl WrapperOpts {
-    pub(super) fn talk_to<'a>(&'a self, id: &'a str) -> talk::Talk<'a> {
+    fn talk_to<'a>(&'a self, id: &'a str) -> talk::Talk<'a> {
         talk::Talk {
             id,
             prompt: self.prompt.as_deref(),
@@ -259,43 +222,6 @@ fn list(opts: WrapperOpts) -> Result<Code> {
             paint.bold("Talk to a predecessor:")
         );
     }
-    let matched = scan_into(&opts.events, Filter::new(opts.filter), formatter, out::stdout())?;
+    let matched = scan_into(TOOL.name, &opts.events, Filter::new(opts.filter), formatter, out::stdout())?;
     Ok(found_code(matched, exit_status))
-}
-
-/// The listing pipeline into `out`; returns whether anything matched.
-pub(super) fn scan_into(
-    events: &EventsOpts,
-    filter: Filter,
-    formatter: Formatter,
-    out: Box<dyn Write>,
-) -> Result<bool> {
-    let mut chain = Chain { filter, formatter, out };
-    let mut skipped = Skipped::new(events.strict);
-    let outcome = events::scan(events, &mut skipped, &mut chain);
-    skipped.report(TOOL.name);
-    outcome?;
-    chain.formatter.finish(&mut chain.out)?;
-    chain.out.flush()?;
-    Ok(chain.filter.matched() > 0)
-}
-
-/// seance-filter then seance-fmt, as a sink for seance-events.
-struct Chain {
-    filter: Filter,
-    formatter: Formatter,
-    out: Box<dyn Write>,
-}
-
-impl Sink for Chain {
-    fn event(&mut self, line: &[u8], event: &Event) -> Result<Flow> {
-        match self.filter.admit(event) {
-            None => Ok(Flow::Continue),
-            Some(flow) => self.formatter.row(&mut self.out, line, event).map(|()| flow),
-        }
-    }
-
-    fn flush(&mut self) -> Result<()> {
-        Ok(self.out.flush()?)
-    }
 }

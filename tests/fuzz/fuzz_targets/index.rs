@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| seance::fuzz::index(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| seance::core::fuzz::index(data));

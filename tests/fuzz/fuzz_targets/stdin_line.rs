@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| seance::fuzz::stdin_line(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| seance::core::fuzz::stdin_line(data));

@@ -4,17 +4,8 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::cli::Flag;
-use crate::error::{Code, Error, Result};
-use crate::event::Malformed;
-
-pub const STRICT: Flag = Flag {
-    long: "strict",
-    help: "Stop at the first malformed line (exit 2) instead of skipping it",
-    doc: "Without it, lines that are not JSON objects or not UTF-8 are skipped and counted, and \
-          the count is reported on stderr at the end. Blank lines are always skipped silently.",
-    ..Flag::EMPTY
-};
+use crate::core::error::{Code, Error, Result};
+use crate::core::event::Malformed;
 
 /// Where a line is, for messages: built only when a line turns out to be malformed.
 #[derive(Clone, Copy)]

@@ -9,8 +9,8 @@ use std::time::SystemTime;
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
-use crate::error::{Error, Result, describe_io};
-use crate::rawjson;
+use crate::core::error::{Error, Result, describe_io};
+use crate::core::rawjson;
 
 /// A session id we are willing to build a path from: `[A-Za-z0-9][A-Za-z0-9._-]{0,127}`, and
 /// nothing `..`-like.

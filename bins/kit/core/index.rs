@@ -13,10 +13,10 @@ use std::time::Duration;
 
 use serde_json::value::RawValue;
 
-use crate::error::{Code, Error, Result, describe_io};
-use crate::fail;
-use crate::lock;
-use crate::rawjson::{self, Members};
+use crate::core::error::{Code, Error, Result, describe_io};
+use crate::core::fail;
+use crate::core::lock;
+use crate::core::rawjson::{self, Members};
 
 pub const INDEX_NAME: &str = "sessions-index.json";
 /// Our temp files start with this, so nothing else is ever mistaken for one (and Claude Code's

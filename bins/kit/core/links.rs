@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rustix::fd::OwnedFd;
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
-use crate::error::{Code, Error, Result};
+use crate::core::error::{Code, Error, Result};
 
 /// What is at a name in a project dir.
 #[derive(Debug, PartialEq, Eq)]
@@ -139,7 +139,7 @@ impl ProjectDir {
     fn error(&self, name: &str, err: rustix::io::Errno) -> Error {
         Error::new(
             Code::Failure,
-            format!("{}: {}", self.path.join(name).display(), crate::error::describe_io(&err.into())),
+            format!("{}: {}", self.path.join(name).display(), crate::core::error::describe_io(&err.into())),
         )
     }
 }

@@ -4,11 +4,11 @@
 
 use serde_json::value::RawValue;
 
-use crate::claude::valid_session_id;
-use crate::event::{Actor, Event};
-use crate::index::{Index, entry_id};
-use crate::resolve::id_from_line;
-use crate::token::Token;
+use crate::core::claude::valid_session_id;
+use crate::core::event::{Actor, Event};
+use crate::core::index::{Index, entry_id};
+use crate::core::resolve::id_from_line;
+use crate::core::token::Token;
 
 /// An event line: parsing never panics, and what it yields can be asked everything.
 pub fn event_line(data: &[u8]) {
@@ -18,7 +18,7 @@ pub fn event_line(data: &[u8]) {
         let id = event.session_id().to_string();
         let actor = Actor::parse(event.who());
         assert!(actor.rig.is_none_or(|rig| !rig.contains('/')));
-        let _ = crate::event::is_claude_session_id(&id);
+        let _ = crate::core::event::is_claude_session_id(&id);
     }
 }
 
@@ -32,7 +32,7 @@ pub fn stdin_line(data: &[u8]) {
             assert!(!id.contains('/') && id != "." && id != "..", "{id:?}");
         }
     }
-    let _ = crate::tool::unstage::token_from_line(line);
+    let _ = crate::core::unstage::token_from_line(line);
 }
 
 /// A token: decoding never panics; what decodes is safe (the checks of `Token::decode`) and

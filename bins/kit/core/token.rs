@@ -7,8 +7,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::claude::valid_session_id;
-use crate::error::{Code, Error, Result};
+use crate::core::claude::valid_session_id;
+use crate::core::error::{Code, Error, Result};
 
 const PREFIX: &str = "seance1.";
 

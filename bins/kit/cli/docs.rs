@@ -7,9 +7,9 @@ use std::fs;
 use std::path::Path;
 
 use crate::cli::Tool;
-use crate::error::{Code, Error, Result};
-use crate::man;
-use crate::shell::SHELLS;
+use crate::cli::man;
+use crate::cli::shell::SHELLS;
+use crate::core::error::{Code, Error, Result};
 
 const README_START: &str =
     "<!-- flags: written by `seance --generate .` from the flag tables; do not edit -->";

@@ -5,8 +5,6 @@ use std::io::{self, BufWriter, Write};
 
 use owo_colors::OwoColorize;
 
-use crate::cli::{Complete, Flag};
-
 /// Whether stdout is a terminal.
 pub fn stdout_is_terminal() -> bool {
     rustix::termios::isatty(rustix::stdio::stdout())
@@ -28,16 +26,6 @@ pub fn stdout() -> Box<dyn Write> {
         Box::new(BufWriter::with_capacity(64 * 1024, stdout.lock()))
     }
 }
-
-pub const COLOR: Flag = Flag {
-    long: "color",
-    value: Some("WHEN"),
-    help: "When to use colour: auto, always or never",
-    doc: "auto (the default) colours only when stdout is a terminal, NO_COLOR is unset or empty, \
-          and TERM is not \"dumb\". Machine formats (NDJSON, tsv, json, ids) are never coloured.",
-    complete: Complete::Choices(&["auto", "always", "never"]),
-    ..Flag::EMPTY
-};
 
 /// `--color` resolved against the environment, once per run.
 pub fn color_enabled(when: &str, stdout_tty: bool) -> bool {

@@ -3,26 +3,6 @@
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::cli::{Complete, Flag};
-
-pub const SINCE: Flag = Flag {
-    long: "since",
-    value: Some("TIME"),
-    help: "Only events at or after TIME",
-    doc: "TIME is RFC 3339 (2026-01-22T10:00:00Z), a date (2026-01-22, local midnight), or a \
-          duration back from now: 90s, 30m, 2h, 3d, 1w, or a sum like 1h30m.",
-    complete: Complete::Nothing,
-    ..Flag::EMPTY
-};
-
-pub const UNTIL: Flag = Flag {
-    long: "until",
-    value: Some("TIME"),
-    help: "Only events before TIME",
-    doc: "TIME takes the same forms as --since.",
-    ..Flag::EMPTY
-};
-
 /// A duration such as `500ms`, `90s`, `30m`, `2h`, `3d`, `1w`, `1h30m`; a bare `0` is zero.
 pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
     let bad = || format!("'{text}' is not a duration (like 500ms, 30s, 15m, 2h, 3d, 1w)");

@@ -9,27 +9,9 @@ use std::time::{Duration, Instant};
 
 use rustix::fs::{FlockOperation, flock};
 
-use crate::cli::Flag;
-use crate::error::{Code, Error, Result, describe_io};
-
-pub const LOCK_TIMEOUT: Flag = Flag {
-    long: "lock-timeout",
-    value: Some("DURATION"),
-    help: "How long to wait for an index lock (default: 5s)",
-    doc: "The lock is gt's: flock(2) on sessions-index.json.lock. When it is not acquired in time \
-          the session is left as it was and the exit status is 4.",
-    ..Flag::EMPTY
-};
+use crate::core::error::{Code, Error, Result, describe_io};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The value of `--lock-timeout`.
-pub fn timeout(flag: &Flag, value: Option<std::ffi::OsString>) -> Result<Duration> {
-    let text = crate::cli::text(flag, value)?;
-    let duration =
-        crate::time::parse_duration(&text).map_err(|e| Error::usage(format!("--{}: {e}", flag.long)))?;
-    Ok(duration.unsigned_abs())
-}
 
 /// Held until dropped (closing the file releases the lock).
 pub struct IndexLock {

@@ -5,19 +5,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Complete, Flag};
-use crate::error::{Error, Result, describe_io};
-
-pub const TOWN: Flag = Flag {
-    long: "town",
-    value: Some("DIR"),
-    help: "The town's root directory (default: found from the working directory)",
-    doc: "Without it, the town is the outermost directory above the working directory that holds \
-          mayor/town.json, else the outermost that holds mayor/, else $GT_TOWN_ROOT, then $GT_ROOT \
-          (each only if it holds mayor/).",
-    complete: Complete::Dir,
-    ..Flag::EMPTY
-};
+use crate::core::error::{Error, Result, describe_io};
 
 /// The town's event log.
 pub fn events_log(town: &Path) -> PathBuf {

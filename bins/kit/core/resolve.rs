@@ -5,14 +5,13 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::claude::{self, Transcript, find_transcript};
-use crate::error::{Code, Error, Result, quote};
-use crate::event::Event;
-use crate::malformed::Skipped;
-use crate::tool::events::{self, EventsOpts};
-use crate::tool::filter::strip_ellipsis;
-use crate::tool::{Flow, Sink};
-use crate::town;
+use crate::core::claude::{self, Transcript, find_transcript};
+use crate::core::error::{Code, Error, Result, quote};
+use crate::core::event::Event;
+use crate::core::eventlog::{self, EventsOpts, Flow, Sink};
+use crate::core::filter::strip_ellipsis;
+use crate::core::malformed::Skipped;
+use crate::core::town;
 
 const MIN_PREFIX: usize = 4;
 
@@ -92,7 +91,7 @@ impl Sessions {
         let opts = EventsOpts { town: Some(town.clone()), ..EventsOpts::default() };
         let mut sink = Collect { prefix, ids: BTreeSet::new() };
         // A log that cannot be read only means fewer candidates; the files still count.
-        let _ = events::scan(&opts, &mut Skipped::new(false), &mut sink);
+        let _ = eventlog::scan(&opts, &mut Skipped::new(false), &mut sink);
         sink.ids
     }
 }

@@ -2,11 +2,20 @@
 //! that table drives parsing (lexopt as a lexer only), `-h`, `--help` and `--version`, so that
 //! nothing a user reads can drift from what the parser accepts.
 
+pub mod docs;
+pub mod flags;
+pub mod man;
+pub mod shell;
+
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::time::Duration;
 
-use crate::error::{Error, Result};
+use jiff::Timestamp;
+
+use crate::core::error::{Error, Result};
+use crate::core::time::{parse_duration, parse_moment};
 
 /// What a shell should offer as the value of a flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,7 +141,10 @@ pub trait Opts {
     fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool>;
 
     fn operand(&mut self, value: OsString) -> Result<()> {
-        Err(Error::usage(format!("unexpected argument {}", crate::error::quote(&value.to_string_lossy()))))
+        Err(Error::usage(format!(
+            "unexpected argument {}",
+            crate::core::error::quote(&value.to_string_lossy())
+        )))
     }
 }
 
@@ -207,6 +219,19 @@ pub fn choice(flag: &Flag, value: Option<OsString>) -> Result<&'static str> {
     choices.iter().copied().find(|c| *c == value).ok_or_else(|| {
         Error::usage(format!("--{}: '{value}' is not one of {}", flag.long, choices.join(", ")))
     })
+}
+
+/// A `--since`/`--until` value.
+pub fn moment(flag: &Flag, value: Option<OsString>) -> Result<Timestamp> {
+    let text = text(flag, value)?;
+    parse_moment(&text, Timestamp::now()).map_err(|e| Error::usage(format!("--{}: {e}", flag.long)))
+}
+
+/// A `--lock-timeout` value.
+pub fn timeout(flag: &Flag, value: Option<OsString>) -> Result<Duration> {
+    let text = text(flag, value)?;
+    let duration = parse_duration(&text).map_err(|e| Error::usage(format!("--{}: {e}", flag.long)))?;
+    Ok(duration.unsigned_abs())
 }
 
 fn usage_line(tool: &Tool) -> String {

@@ -1,0 +1,26 @@
+//! What seance knows about the world, and nothing of the command line: no flag, no help text,
+//! never an import of `cli` (a test in tests/layers.rs checks).
+
+pub mod claude;
+pub mod error;
+pub mod event;
+pub mod eventlog;
+pub mod fail;
+pub mod filter;
+pub mod fuzz;
+pub mod gc;
+pub mod index;
+pub mod lines;
+pub mod links;
+pub mod listing;
+pub mod lock;
+pub mod malformed;
+pub mod out;
+pub mod rawjson;
+pub mod render;
+pub mod resolve;
+pub mod stage;
+pub mod time;
+pub mod token;
+pub mod town;
+pub mod unstage;

@@ -1,0 +1,283 @@
+//! seance-fmt: renders NDJSON events as gt's table, tsv, an fzf menu, a JSON array or ids.
+
+use std::io::Write;
+
+use unicode_width::UnicodeWidthChar;
+
+use crate::core::error::Result;
+use crate::core::event::Event;
+use crate::core::out::{self, Paint};
+use crate::core::rawjson;
+use crate::core::time::{Clock, Style};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Tsv,
+    Fzf,
+    Json,
+    Ids,
+}
+
+pub struct FmtOpts {
+    pub format: Option<Format>,
+    pub time: Option<Style>,
+    pub no_header: bool,
+    pub width: Option<usize>,
+    pub color: &'static str,
+    pub strict: bool,
+}
+
+impl Default for FmtOpts {
+    fn default() -> Self {
+        FmtOpts { format: None, time: None, no_header: false, width: None, color: "auto", strict: false }
+    }
+}
+
+/// Column widths; gt's are 12, 26, 16 and 28.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Columns {
+    id: usize,
+    role: usize,
+    time: usize,
+    topic: usize,
+}
+
+const GT_COLUMNS: Columns = Columns { id: 12, role: 26, time: 16, topic: 28 };
+const NARROWEST: usize = 8;
+const GAP: &str = "  ";
+
+impl Columns {
+    fn total(&self) -> usize {
+        self.id + self.role + self.time + self.topic + 3 * GAP.len()
+    }
+
+    /// gt's widths, with TOPIC then ROLE given up to fit `width`.
+    fn fit(width: Option<usize>) -> Columns {
+        let mut columns = GT_COLUMNS;
+        if let Some(width) = width {
+            let mut excess = columns.total().saturating_sub(width);
+            for column in [&mut columns.topic, &mut columns.role] {
+                let give = excess.min(column.saturating_sub(NARROWEST));
+                *column -= give;
+                excess -= give;
+            }
+        }
+        columns
+    }
+}
+
+/// Renders events one at a time; holds nothing but what the current row needs.
+pub struct Formatter {
+    format: Format,
+    time: Style,
+    header: bool,
+    columns: Columns,
+    paint: Paint,
+    clock: Clock,
+    rows: u64,
+    /// Printed before a non-empty table and after it (the wrapper's title and hint).
+    pub preamble: String,
+    pub epilogue: String,
+    buf: Vec<u8>,
+}
+
+impl Formatter {
+    pub fn new(opts: &FmtOpts) -> Formatter {
+        let tty = out::stdout_is_terminal();
+        let format = opts.format.unwrap_or(if tty { Format::Table } else { Format::Tsv });
+        let time = opts.time.unwrap_or(if format == Format::Tsv { Style::Utc } else { Style::Local });
+        let width = opts.width.or_else(|| if tty { out::terminal_width() } else { None });
+        let color = format == Format::Table && out::color_enabled(opts.color, tty);
+        Formatter {
+            format,
+            time,
+            header: !opts.no_header,
+            columns: Columns::fit(width),
+            paint: Paint { on: color },
+            clock: Clock::new(),
+            rows: 0,
+            preamble: String::new(),
+            epilogue: String::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    pub fn paint(&self) -> Paint {
+        self.paint
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    pub fn row(&mut self, out: &mut dyn Write, line: &[u8], event: &Event) -> Result<()> {
+        let first = self.rows == 0;
+        self.rows += 1;
+        self.buf.clear();
+        match self.format {
+            Format::Table => {
+                if first {
+                    self.buf.extend_from_slice(self.preamble.as_bytes());
+                    if self.header {
+                        let header = self.table_line(["SESSION_ID", "ROLE", "STARTED", "TOPIC"]);
+                        let rule = "─".repeat(self.columns.total());
+                        self.buf.extend_from_slice(
+                            format!("{}\n{}\n", self.paint.bold(&header), self.paint.dim(&rule)).as_bytes(),
+                        );
+                    }
+                }
+                let row = self.table_row(event);
+                self.buf.extend_from_slice(row.as_bytes());
+                self.buf.push(b'\n');
+            }
+            Format::Fzf => {
+                let row = self.table_row(event);
+                let line = format!("{}\t{row}\n", tsv_field(event.session_id()));
+                self.buf.extend_from_slice(line.as_bytes());
+            }
+            Format::Tsv => {
+                let time = event.timestamp().map(|ts| self.clock.full(ts, self.time));
+                let fields = [
+                    event.session_id(),
+                    event.who(),
+                    time.as_deref().unwrap_or(""),
+                    event.topic().unwrap_or(""),
+                ];
+                let line: Vec<String> = fields.iter().map(|f| tsv_field(f)).collect();
+                self.buf.extend_from_slice(line.join("\t").as_bytes());
+                self.buf.push(b'\n');
+            }
+            Format::Json => {
+                self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
+                rawjson::indent_into(&mut self.buf, line, 1);
+            }
+            Format::Ids => {
+                if event.session_id().is_empty() {
+                    return Ok(());
+                }
+                self.buf.extend_from_slice(event.session_id().as_bytes());
+                self.buf.push(b'\n');
+            }
+        }
+        out.write_all(&self.buf)?;
+        Ok(())
+    }
+
+    pub fn finish(&mut self, out: &mut dyn Write) -> Result<()> {
+        match self.format {
+            Format::Json if self.rows == 0 => out.write_all(b"[]\n")?,
+            Format::Json => out.write_all(b"\n]\n")?,
+            Format::Table if self.rows == 0 => {
+                let text = format!(
+                    "No session events found.\n{}\n{}\n",
+                    self.paint.dim("Sessions are discovered from ~/gt/.events.jsonl"),
+                    self.paint.dim("Ensure SessionStart hooks emit session_start events"),
+                );
+                out.write_all(text.as_bytes())?;
+            }
+            Format::Table => out.write_all(self.epilogue.as_bytes())?,
+            _ => {}
+        }
+        Ok(out.flush()?)
+    }
+
+    fn table_row(&self, event: &Event) -> String {
+        let started = match (event.timestamp(), event.ts.as_deref()) {
+            (Some(ts), _) => self.clock.minute(ts, self.time),
+            (None, raw) => raw.unwrap_or("").to_string(),
+        };
+        self.table_line([event.session_id(), event.who(), &started, event.topic().unwrap_or("-")])
+    }
+
+    fn table_line(&self, cells: [&str; 4]) -> String {
+        let c = self.columns;
+        let mut line = String::new();
+        for (i, (text, width)) in cells.into_iter().zip([c.id, c.role, c.time, c.topic]).enumerate() {
+            let last = i == 3;
+            line.push_str(&cell(text, width, !last));
+            if !last {
+                line.push_str(GAP);
+            }
+        }
+        line
+    }
+}
+
+/// `text` in `width` display columns: cut to `width - 1` plus `…` when too wide (never inside a
+/// character; combining marks stay with their base), then padded with spaces when `pad`.
+/// Control characters become spaces so that a hostile topic cannot break the layout.
+pub(crate) fn cell(text: &str, width: usize, pad: bool) -> String {
+    let clean = |c: char| if c.is_control() { ' ' } else { c };
+    let char_width = |c: char| clean(c).width().unwrap_or(0);
+    let full: usize = text.chars().map(char_width).sum();
+    let mut out = String::with_capacity(text.len());
+    let mut used = 0;
+    if full <= width {
+        out.extend(text.chars().map(clean));
+        used = full;
+    } else if width > 0 {
+        for c in text.chars() {
+            let w = char_width(c);
+            if used + w > width - 1 {
+                break;
+            }
+            out.push(clean(c));
+            used += w;
+        }
+        out.push('…');
+        used += 1;
+    }
+    if pad {
+        out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    }
+    out
+}
+
+fn tsv_field(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cut_by_display_width() {
+        assert_eq!(cell("abc", 5, true), "abc  ");
+        assert_eq!(cell("abcdef", 5, true), "abcd…");
+        // Wide characters are two columns; one that would straddle the cut is left out.
+        assert_eq!(cell("日本語の話", 6, true), "日本… ");
+        // A combining accent stays with its letter and costs no width.
+        assert_eq!(cell("e\u{301}e\u{301}e\u{301}xyz", 5, false), "e\u{301}e\u{301}e\u{301}x…");
+        assert_eq!(cell("a\tb", 5, false), "a b");
+    }
+
+    #[test]
+    fn columns_shrink_topic_then_role() {
+        assert_eq!(Columns::fit(None), GT_COLUMNS);
+        assert_eq!(Columns::fit(Some(200)), GT_COLUMNS);
+        assert_eq!(Columns::fit(Some(80)).topic, 20);
+        let narrow = Columns::fit(Some(50));
+        assert_eq!((narrow.topic, narrow.role), (8, 8));
+    }
+
+    #[test]
+    fn tsv_escapes() {
+        assert_eq!(tsv_field("a\tb\\c\nd"), "a\\tb\\\\c\\nd");
+    }
+}
