@@ -2,12 +2,14 @@
 //! never an import of `cli` (a test in tests/layers.rs checks).
 
 pub mod claude;
+pub mod cmdline;
 pub mod error;
 pub mod event;
 pub mod eventlog;
 pub mod fail;
 pub mod filter;
 pub mod fuzz;
+pub mod glob;
 pub mod gc;
 pub mod index;
 pub mod lines;
@@ -23,4 +25,5 @@ pub mod stage;
 pub mod time;
 pub mod token;
 pub mod town;
+pub mod trail;
 pub mod unstage;
