@@ -370,12 +370,10 @@ fn answer(
                 slot.items.push(artifact);
             }
         }
-        Some(Call::Todo(todos)) => {
-            if ok != Some(false) {
-                *last_todo = Some((slot.record, slot.ts.clone(), todos));
-            }
+        Some(Call::Todo(todos)) if ok != Some(false) => {
+            *last_todo = Some((slot.record, slot.ts.clone(), todos))
         }
-        None => {}
+        Some(Call::Todo(_)) | None => {}
     }
 }
 
