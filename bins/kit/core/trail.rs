@@ -562,13 +562,12 @@ fn pushed(args: &[String], output: &str, ok: bool, one_push: bool) -> Vec<Artifa
         && url.is_none()
         && !output.contains("up-to-date")
         && !output.contains("up to date")
+        && let Some(refspec) = positional.get(1).filter(|_| one_push)
     {
-        if let Some(refspec) = positional.get(1).filter(|_| one_push) {
-            let dst = refspec.rsplit(':').next().unwrap_or(refspec).trim_start_matches('+');
-            let branch = dst.strip_prefix("refs/heads/").unwrap_or(dst);
-            if !branch.is_empty() && branch != "HEAD" && !branch.starts_with("refs/tags/") {
-                found.push(Artifact::Push { remote, branch: branch.to_string(), url: None, new: false });
-            }
+        let dst = refspec.rsplit(':').next().unwrap_or(refspec).trim_start_matches('+');
+        let branch = dst.strip_prefix("refs/heads/").unwrap_or(dst);
+        if !branch.is_empty() && branch != "HEAD" && !branch.starts_with("refs/tags/") {
+            found.push(Artifact::Push { remote, branch: branch.to_string(), url: None, new: false });
         }
     }
     found
