@@ -54,13 +54,28 @@ fn absolute(path: PathBuf) -> PathBuf {
     std::env::current_dir().map(|cwd| cwd.join(&path)).unwrap_or(path)
 }
 
+/// `path` without `.` and `..` components, lexically (the dir may not exist yet).
+fn normalised(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.parent().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// `path` through its symlinks when it exists, else as given.
 fn resolved(path: PathBuf) -> PathBuf {
     fs::canonicalize(&path).unwrap_or(path)
 }
 
-/// The accounts of `<town>/mayor/accounts.json`, in their listed order, `~/` expanded. A town
-/// without the file has none.
+/// The accounts of `<town>/mayor/accounts.json`, in their listed order, `~/` expanded and a
+/// relative `config_dir` taken from the town root (SPEC.md). A town without the file has none.
 pub fn town_accounts(town: &Path) -> Result<Vec<PathBuf>> {
     let path = town.join("mayor/accounts.json");
     let text = match fs::read_to_string(&path) {
@@ -79,9 +94,9 @@ pub fn town_accounts(town: &Path) -> Result<Vec<PathBuf>> {
         let Some(dir) = rawjson::member(&fields, "config_dir").and_then(rawjson::as_str) else { continue };
         let dir = match (dir.strip_prefix("~/"), &home) {
             (Some(rest), Some(home)) => home.join(rest),
-            _ => PathBuf::from(dir),
+            _ => town.join(dir),
         };
-        dirs.push(dir);
+        dirs.push(normalised(&absolute(dir)));
     }
     Ok(dirs)
 }
@@ -288,6 +303,19 @@ mod tests {
         }
         assert_eq!(&name[201..], base36(i64::from(h).unsigned_abs()));
         assert_eq!(project_dir_name(&"/".repeat(200)).len(), 200);
+    }
+
+    #[test]
+    fn relative_config_dirs_are_taken_from_the_town_root() {
+        let root = tempfile::tempdir().unwrap();
+        let town = root.path().join("town");
+        fs::create_dir_all(town.join("mayor")).unwrap();
+        fs::write(
+            town.join("mayor/accounts.json"),
+            r#"{"version":1,"accounts":{"a":{"config_dir":"../home/a"},"b":{"config_dir":"/abs/./b"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(town_accounts(&town).unwrap(), [root.path().join("home/a"), PathBuf::from("/abs/b")]);
     }
 
     #[test]
