@@ -21,5 +21,6 @@ mod pick;
 mod show;
 mod stage;
 mod stress;
+mod tab;
 mod talk;
 mod wrapper;

@@ -19,6 +19,12 @@ _seance() {{
     if ((COMP_CWORD > 0)); then
         prev=${{COMP_WORDS[COMP_CWORD - 1]}}
     fi
+    # readline splits `--role=cr` into `--role`, `=`, `cr` (= is in COMP_WORDBREAKS).
+    if [[ $cur == = ]]; then
+        cur=''
+    elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
+        prev=${{COMP_WORDS[COMP_CWORD - 2]}}
+    fi
     case ${{COMP_WORDS[0]##*/}} in
 "#
     );

@@ -12,13 +12,16 @@ pub fn completion(tools: &[&Tool]) -> String {
     let _ = write!(
         out,
         r#"
+# _arguments calls an action with compadd options first (`-J -default- session`): the kind is
+# the last word, and the options are passed on to compadd through _describe.
 _seance_candidates() {{
+    local kind=${{@[-1]}}
     local -a lines
-    lines=("${{(@f)$(command seance {COMPLETE_FLAG} $1 2>/dev/null)}}")
+    lines=("${{(@f)$(command seance {COMPLETE_FLAG} $kind 2>/dev/null)}}")
     # _describe takes value:description; ids and roles have no colon, descriptions may.
     lines=("${{(@)lines//:/\\:}}")
     lines=("${{(@)lines//$'\t'/:}}")
-    _describe -t $1 $1 lines
+    _describe -t $kind $kind lines "${{(@)@[1,-2]}}"
 }}
 "#
     );
