@@ -1,6 +1,8 @@
-//! The command-line layer: every tool describes its flags once, as a table of [`Flag`]s, and
-//! that table drives parsing (lexopt as a lexer only), `-h`, `--help` and `--version`, so that
-//! nothing a user reads can drift from what the parser accepts.
+//! The command-line layer. Every flag is defined once (`cli/flags/`): its names, value name,
+//! help, long doc, completion kind and the handler that stores its value into the typed
+//! [`Args`]. Tools list the flags they take in a [`Tool`] table, which drives parsing (lexopt as
+//! a lexer only), `-h`, `--help`, `--version`, the man pages and the completions, so that nothing
+//! a user reads can drift from what the parser accepts.
 
 pub mod docs;
 pub mod flags;
@@ -10,11 +12,14 @@ pub mod shell;
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::str::FromStr;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
-use crate::core::error::{Error, Result};
+pub use self::flags::Args;
+use crate::core::choice::Choice;
+use crate::core::error::{Error, Result, quote};
 use crate::core::time::{parse_duration, parse_moment};
 
 /// What a shell should offer as the value of a flag.
@@ -30,7 +35,26 @@ pub enum Complete {
     Command,
 }
 
-#[derive(Debug)]
+/// What a flag does with what follows it: a switch stores that it was given; a flag with a value
+/// stores the value, parsed, or refuses it with a usage error.
+#[derive(Clone, Copy)]
+pub enum Set {
+    Switch(fn(&mut Args)),
+    Value(fn(&mut Args, Value) -> Result<()>),
+}
+
+impl std::fmt::Debug for Set {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Set::Switch(_) => "Switch",
+            Set::Value(_) => "Value",
+        })
+    }
+}
+
+/// One flag, whole: `Flag::switch(...)` or `Flag::value(...)`, then `.short('n')`, `.doc(...)`,
+/// `.complete(...)`, `.aliases(...)` as needed.
+#[derive(Clone, Copy, Debug)]
 pub struct Flag {
     pub long: &'static str,
     pub short: Option<char>,
@@ -43,19 +67,50 @@ pub struct Flag {
     /// The rest of the story for `--help` and the man page; may be empty.
     pub doc: &'static str,
     pub complete: Complete,
+    /// Stores what was given into [`Args`].
+    pub set: Set,
 }
 
 impl Flag {
-    /// The base for table entries: `Flag { long: "x", help: "...", ..Flag::EMPTY }`.
-    pub const EMPTY: Flag = Flag {
-        long: "",
-        short: None,
-        aliases: &[],
-        value: None,
-        help: "",
-        doc: "",
-        complete: Complete::Nothing,
-    };
+    /// A flag that takes no value.
+    pub const fn switch(long: &'static str, help: &'static str, set: fn(&mut Args)) -> Flag {
+        Flag {
+            long,
+            short: None,
+            aliases: &[],
+            value: None,
+            help,
+            doc: "",
+            complete: Complete::Nothing,
+            set: Set::Switch(set),
+        }
+    }
+
+    /// A flag that takes a value, called `value` in help.
+    pub const fn value(
+        long: &'static str,
+        value: &'static str,
+        help: &'static str,
+        set: fn(&mut Args, Value) -> Result<()>,
+    ) -> Flag {
+        Flag { value: Some(value), set: Set::Value(set), ..Flag::switch(long, help, |_| {}) }
+    }
+
+    pub const fn short(self, short: char) -> Flag {
+        Flag { short: Some(short), ..self }
+    }
+
+    pub const fn doc(self, doc: &'static str) -> Flag {
+        Flag { doc, ..self }
+    }
+
+    pub const fn complete(self, complete: Complete) -> Flag {
+        Flag { complete, ..self }
+    }
+
+    pub const fn aliases(self, aliases: &'static [&'static str]) -> Flag {
+        Flag { aliases, ..self }
+    }
 
     pub fn names(&self) -> String {
         let mut text = match self.short {
@@ -66,6 +121,60 @@ impl Flag {
             let _ = write!(text, " {value}");
         }
         text
+    }
+}
+
+/// A flag's value as given, with the flag's name for error messages.
+pub struct Value {
+    pub flag: &'static str,
+    pub raw: OsString,
+}
+
+impl Value {
+    /// Paths stay as the bytes the user gave.
+    pub fn path(self) -> PathBuf {
+        PathBuf::from(self.raw)
+    }
+
+    pub fn os(self) -> OsString {
+        self.raw
+    }
+
+    /// The value as UTF-8 text; flags that name files keep their `OsString` instead.
+    pub fn text(self) -> Result<String> {
+        let flag = self.flag;
+        self.raw
+            .into_string()
+            .map_err(|bad| Error::usage(format!("--{flag}: not valid UTF-8: {}", bad.to_string_lossy())))
+    }
+
+    /// A whole number.
+    pub fn number<T: FromStr>(self) -> Result<T> {
+        let flag = self.flag;
+        let value = self.text()?;
+        value.parse().map_err(|_| Error::usage(format!("--{flag}: '{value}' is not a whole number")))
+    }
+
+    /// One of a fixed set of words.
+    pub fn choice<C: Choice>(self) -> Result<C> {
+        let flag = self.flag;
+        let value = self.text()?;
+        C::from_name(&value)
+            .ok_or_else(|| Error::usage(format!("--{flag}: '{value}' is not one of {}", C::NAMES.join(", "))))
+    }
+
+    /// A duration such as `90s` or `1h30m`.
+    pub fn duration(self) -> Result<SignedDuration> {
+        let flag = self.flag;
+        let value = self.text()?;
+        parse_duration(&value).map_err(|e| Error::usage(format!("--{flag}: {e}")))
+    }
+
+    /// A `--since`/`--until` moment: RFC 3339, a date, or a duration back from now.
+    pub fn moment(self) -> Result<Timestamp> {
+        let flag = self.flag;
+        let value = self.text()?;
+        parse_moment(&value, Timestamp::now()).map_err(|e| Error::usage(format!("--{flag}: {e}")))
     }
 }
 
@@ -80,6 +189,9 @@ pub struct Tool {
     pub flags: &'static [&'static Flag],
     /// What the tool's operands are, for completion.
     pub operands: Complete,
+    /// Takes each operand as it is met on the command line (lossy UTF-8: ids and tokens are
+    /// ASCII); the default refuses them all.
+    pub operand: fn(&mut Args, String) -> Result<()>,
     /// Subcommands (`seance pick`), each with the words it takes.
     pub commands: &'static [Command],
 }
@@ -94,7 +206,7 @@ pub struct Command {
 }
 
 impl Tool {
-    /// The base for tool definitions, like [`Flag::EMPTY`].
+    /// The base for tool definitions: `Tool { name: "x", ..., ..Tool::EMPTY }`.
     pub const EMPTY: Tool = Tool {
         name: "",
         about: "",
@@ -102,6 +214,7 @@ impl Tool {
         description: "",
         flags: &[],
         operands: Complete::Nothing,
+        operand: no_operands,
         commands: &[],
     };
 
@@ -116,11 +229,21 @@ impl Tool {
     }
 }
 
-pub const HELP: Flag =
-    Flag { long: "help", short: Some('h'), help: "Print help (-h: short, --help: long)", ..Flag::EMPTY };
+fn no_operands(_: &mut Args, value: String) -> Result<()> {
+    Err(Error::usage(format!("unexpected argument {}", quote(&value))))
+}
 
-pub const VERSION: Flag =
-    Flag { long: "version", short: Some('V'), help: "Print the version", ..Flag::EMPTY };
+/// Operands collected in order, for the tools that take a list (ids, tokens).
+pub fn collect_operand(args: &mut Args, value: String) -> Result<()> {
+    args.operands.push(value);
+    Ok(())
+}
+
+/// `-h` and `--help`, handled by the parser before any other flag.
+pub const HELP: Flag = Flag::switch("help", "Print help (-h: short, --help: long)", |_| {}).short('h');
+
+/// `-V` and `--version`, handled by the parser before any other flag.
+pub const VERSION: Flag = Flag::switch("version", "Print the version", |_| {}).short('V');
 
 /// SPEC.md's exit codes, shared by every tool's `--help` and man page.
 pub const EXIT_STATUS: &[(u8, &str)] = &[
@@ -135,30 +258,12 @@ pub const EXIT_STATUS: &[(u8, &str)] = &[
     ),
 ];
 
-/// Receives parsed flags. Returns `Ok(false)` for a flag it does not own, so that a tool made
-/// of several option sets (the wrapper) can offer each flag to each set in turn.
-pub trait Opts {
-    fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool>;
-
-    fn operand(&mut self, value: OsString) -> Result<()> {
-        Err(Error::usage(format!(
-            "unexpected argument {}",
-            crate::core::error::quote(&value.to_string_lossy())
-        )))
-    }
-}
-
-pub enum Parsed {
-    /// Go on and do the work.
-    Run,
-    /// Help or version was printed: exit 0 without doing anything else.
-    Printed,
-}
-
-/// Parses `args` (without the program name) against the tool's table.
-pub fn parse(tool: &Tool, args: impl IntoIterator<Item = OsString>, opts: &mut dyn Opts) -> Result<Parsed> {
+/// Parses `args` (without the program name) against the tool's table; `None` when help or the
+/// version was printed, and the tool should exit 0 without doing anything else.
+pub fn parse(tool: &Tool, args: impl IntoIterator<Item = OsString>) -> Result<Option<Args>> {
     use lexopt::Arg;
     let mut parser = lexopt::Parser::from_args(args);
+    let mut parsed = Args::default();
     let usage_err = |err: lexopt::Error| Error::usage(format!("{err} (try '{} --help')", tool.name));
     while let Some(arg) = parser.next().map_err(usage_err)? {
         let flag = match arg {
@@ -170,68 +275,29 @@ pub fn parse(tool: &Tool, args: impl IntoIterator<Item = OsString>, opts: &mut d
             Arg::Short(c) => tool.flags.iter().find(|f| f.short == Some(c)),
             Arg::Long(name) => tool.flags.iter().find(|f| f.long == name || f.aliases.contains(&name)),
             Arg::Value(value) => {
-                opts.operand(value)?;
+                (tool.operand)(&mut parsed, value.to_string_lossy().into_owned())?;
                 continue;
             }
         };
         let Some(flag) = flag else {
             return Err(usage_err(arg.unexpected()));
         };
-        let value = match flag.value {
-            Some(_) => Some(parser.value().map_err(usage_err)?),
-            None => None,
-        };
-        if !opts.set(flag, value)? {
-            // A table entry without a handler is a bug in this crate, not the user's mistake.
-            return Err(Error::usage(format!("internal error: --{} is not handled", flag.long)));
+        match flag.set {
+            Set::Switch(set) => set(&mut parsed),
+            Set::Value(set) => {
+                let raw = parser.value().map_err(usage_err)?;
+                set(&mut parsed, Value { flag: flag.long, raw })?;
+            }
         }
     }
-    Ok(Parsed::Run)
+    Ok(Some(parsed))
 }
 
-fn print(text: &str) -> Result<Parsed> {
+fn print(text: &str) -> Result<Option<Args>> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
-    Ok(Parsed::Printed)
-}
-
-/// A flag's value as UTF-8 text; flags that name files keep their `OsString` instead.
-pub fn text(flag: &Flag, value: Option<OsString>) -> Result<String> {
-    value
-        .unwrap_or_default()
-        .into_string()
-        .map_err(|bad| Error::usage(format!("--{}: not valid UTF-8: {}", flag.long, bad.to_string_lossy())))
-}
-
-/// A flag's value as a whole number.
-pub fn number<T: std::str::FromStr>(flag: &Flag, value: Option<OsString>) -> Result<T> {
-    let value = text(flag, value)?;
-    value.parse().map_err(|_| Error::usage(format!("--{}: '{value}' is not a whole number", flag.long)))
-}
-
-/// A flag's value that must be one of a fixed set of words.
-pub fn choice(flag: &Flag, value: Option<OsString>) -> Result<&'static str> {
-    let value = text(flag, value)?;
-    let Complete::Choices(choices) = flag.complete else {
-        return Err(Error::usage(format!("internal error: --{} has no choices", flag.long)));
-    };
-    choices.iter().copied().find(|c| *c == value).ok_or_else(|| {
-        Error::usage(format!("--{}: '{value}' is not one of {}", flag.long, choices.join(", ")))
-    })
-}
-
-/// A `--since`/`--until` value.
-pub fn moment(flag: &Flag, value: Option<OsString>) -> Result<Timestamp> {
-    let text = text(flag, value)?;
-    parse_moment(&text, Timestamp::now()).map_err(|e| Error::usage(format!("--{}: {e}", flag.long)))
-}
-
-/// A `--lock-timeout` value.
-pub fn timeout(flag: &Flag, value: Option<OsString>) -> Result<Duration> {
-    let text = text(flag, value)?;
-    let duration = parse_duration(&text).map_err(|e| Error::usage(format!("--{}: {e}", flag.long)))?;
-    Ok(duration.unsigned_abs())
+    Ok(None)
 }
 
 fn usage_line(tool: &Tool) -> String {
@@ -324,7 +390,7 @@ mod tests {
     #[test]
     fn names_align_switches_and_values() {
         assert_eq!(HELP.names(), "-h, --help");
-        let flag = Flag { long: "town", value: Some("DIR"), ..Flag::EMPTY };
+        let flag = Flag::value("town", "DIR", "", |_, _| Ok(()));
         assert_eq!(flag.names(), "    --town DIR");
     }
 }

@@ -38,17 +38,24 @@ pub trait Sink {
     fn flush(&mut self) -> Result<()>;
 }
 
+/// How far out of time order the log's lines may be, unless the caller says otherwise.
+pub const DEFAULT_WINDOW: SignedDuration = SignedDuration::from_mins(5);
+
+/// What to read and which events are wanted.
+#[derive(Debug)]
 pub struct EventsOpts {
     pub town: Option<PathBuf>,
+    /// Another log than the town's; `-` is stdin.
     pub events: Option<PathBuf>,
+    /// Empty: session_start.
     pub types: Vec<String>,
     pub all_types: bool,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
     pub follow: bool,
     pub window: SignedDuration,
+    /// The first malformed line stops the scan.
     pub strict: bool,
-    pub exit_status: bool,
 }
 
 impl Default for EventsOpts {
@@ -61,9 +68,8 @@ impl Default for EventsOpts {
             since: None,
             until: None,
             follow: false,
-            window: SignedDuration::from_mins(5),
+            window: DEFAULT_WINDOW,
             strict: false,
-            exit_status: false,
         }
     }
 }

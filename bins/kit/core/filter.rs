@@ -1,4 +1,5 @@
-//! seance-filter: keeps the NDJSON events on stdin that match, writing them unchanged.
+//! Which session events match (seance-filter, and the listing): roles, rigs, actors, id
+//! prefixes, topics, time bounds, resumable, unique, a limit.
 
 use std::collections::HashSet;
 
@@ -7,7 +8,8 @@ use jiff::Timestamp;
 use super::event::{Actor, Event, canonical_role, is_claude_session_id};
 use super::eventlog::Flow;
 
-#[derive(Default)]
+/// What to keep. Text is lowercased (and roles canonical) by whoever fills it in.
+#[derive(Clone, Debug, Default)]
 pub struct FilterOpts {
     pub roles: Vec<String>,
     pub rigs: Vec<String>,
@@ -18,10 +20,8 @@ pub struct FilterOpts {
     pub until: Option<Timestamp>,
     pub resumable: bool,
     pub unique: bool,
-    /// 0 is no limit.
-    pub limit: u64,
-    pub strict: bool,
-    pub exit_status: bool,
+    /// Stop after this many matches; `None` or 0 is no limit.
+    pub limit: Option<u64>,
 }
 
 /// Tables cut ids to `46621448-3c…`; people paste them back.
@@ -56,7 +56,8 @@ impl Filter {
             return None;
         }
         self.matched += 1;
-        Some(if self.opts.limit > 0 && self.matched >= self.opts.limit { Flow::Stop } else { Flow::Continue })
+        let full = self.opts.limit.is_some_and(|limit| limit > 0 && self.matched >= limit);
+        Some(if full { Flow::Stop } else { Flow::Continue })
     }
 
     fn matches(&self, event: &Event) -> bool {

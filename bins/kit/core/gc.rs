@@ -1,4 +1,4 @@
-//! seance-gc: removes what stages leave behind when nothing unstages them. Orphans: session
+//! Garbage collection (seance-gc, and before each talk): removes what stages leave behind when nothing unstages them. Orphans: session
 //! links (`<id>.jsonl`, sidecar `<id>`) whose target is gone, with their index entries; with
 //! `--older-than`, stale stages: session links older than that, whatever their target; and
 //! our own temp files left by a crash. Entries go before links, so a crash in between leaves

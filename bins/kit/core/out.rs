@@ -5,6 +5,8 @@ use std::io::{self, BufWriter, Write};
 
 use owo_colors::OwoColorize;
 
+use super::choice::choices;
+
 /// Whether stdout is a terminal.
 pub fn stdout_is_terminal() -> bool {
     rustix::termios::isatty(rustix::stdio::stdout())
@@ -27,12 +29,21 @@ pub fn stdout() -> Box<dyn Write> {
     }
 }
 
+choices! {
+    /// When to colour (`--color`).
+    pub enum ColorWhen {
+        Auto = "auto",
+        Always = "always",
+        Never = "never",
+    }
+}
+
 /// `--color` resolved against the environment, once per run.
-pub fn color_enabled(when: &str, stdout_tty: bool) -> bool {
+pub fn color_enabled(when: ColorWhen, stdout_tty: bool) -> bool {
     match when {
-        "always" => true,
-        "never" => false,
-        _ => {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
             let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
             stdout_tty && !no_color && !dumb

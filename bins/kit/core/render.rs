@@ -1,37 +1,35 @@
-//! seance-fmt: renders NDJSON events as gt's table, tsv, an fzf menu, a JSON array or ids.
+//! Rendering events (seance-fmt, and the listing) as gt's table, tsv, an fzf menu, a JSON array or ids.
 
 use std::io::Write;
 
 use unicode_width::UnicodeWidthChar;
 
+use crate::core::choice::choices;
 use crate::core::error::Result;
 use crate::core::event::Event;
-use crate::core::out::{self, Paint};
+use crate::core::out::{self, ColorWhen, Paint};
 use crate::core::rawjson;
 use crate::core::time::{Clock, Style};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Table,
-    Tsv,
-    Fzf,
-    Json,
-    Ids,
+choices! {
+    /// What the rows look like (`--format`).
+    pub enum Format {
+        Table = "table",
+        Tsv = "tsv",
+        Fzf = "fzf",
+        Json = "json",
+        Ids = "ids",
+    }
 }
 
+/// How to render; `None` is the default for where stdout goes.
+#[derive(Clone, Debug, Default)]
 pub struct FmtOpts {
     pub format: Option<Format>,
     pub time: Option<Style>,
     pub no_header: bool,
     pub width: Option<usize>,
-    pub color: &'static str,
-    pub strict: bool,
-}
-
-impl Default for FmtOpts {
-    fn default() -> Self {
-        FmtOpts { format: None, time: None, no_header: false, width: None, color: "auto", strict: false }
-    }
+    pub color: Option<ColorWhen>,
 }
 
 /// Column widths; gt's are 12, 26, 16 and 28.
@@ -88,7 +86,7 @@ impl Formatter {
         let format = opts.format.unwrap_or(if tty { Format::Table } else { Format::Tsv });
         let time = opts.time.unwrap_or(if format == Format::Tsv { Style::Utc } else { Style::Local });
         let width = opts.width.or_else(|| if tty { out::terminal_width() } else { None });
-        let color = format == Format::Table && out::color_enabled(opts.color, tty);
+        let color = format == Format::Table && out::color_enabled(opts.color.unwrap_or(ColorWhen::Auto), tty);
         Formatter {
             format,
             time,

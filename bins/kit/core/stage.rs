@@ -1,4 +1,4 @@
-//! seance-stage: makes a session resumable from the current account and working directory by
+//! Staging (seance-stage, seance --talk): makes a session resumable from the current account and working directory by
 //! linking its transcript (and sidecar dir) into that directory's project dir and adding its
 //! index entry, and prints an undo token. Each step that fails undoes the steps before it.
 

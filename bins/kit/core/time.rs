@@ -3,6 +3,8 @@
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use super::choice::choices;
+
 /// A duration such as `500ms`, `90s`, `30m`, `2h`, `3d`, `1w`, `1h30m`; a bare `0` is zero.
 pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
     let bad = || format!("'{text}' is not a duration (like 500ms, 30s, 15m, 2h, 3d, 1w)");
@@ -50,12 +52,13 @@ pub fn parse_moment(text: &str, now: Timestamp) -> Result<Timestamp, String> {
     now.checked_sub(back).map_err(|e| format!("'{text}': {e}"))
 }
 
-/// How tables and tsv show a time (`--time`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Style {
-    Local,
-    Utc,
-    Relative,
+choices! {
+    /// How tables and tsv show a time (`--time`).
+    pub enum Style {
+        Local = "local",
+        Utc = "utc",
+        Relative = "relative",
+    }
 }
 
 pub struct Clock {

@@ -1,4 +1,4 @@
-//! seance-unstage: undoes exactly what a stage added, from its token: the index entry first
+//! Unstaging (seance-unstage, and after each talk): undoes exactly what a stage added, from its token: the index entry first
 //! (under the lock, only while it is still the entry stage added), then the links (only while
 //! each still points where stage made it). Idempotent; never removes a regular file.
 

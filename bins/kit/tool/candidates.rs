@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 
+use crate::core::choice::{Choice, choices};
 use crate::core::error::{Code, Error, Result};
 use crate::core::event::{Actor, Event, canonical_role, is_claude_session_id};
 use crate::core::eventlog::{self, EventsOpts, Flow, Sink};
@@ -18,12 +19,21 @@ const MAX_SESSIONS: usize = 200;
 /// stays fast on a log of hundreds of MB.
 const MAX_EVENTS: usize = 20_000;
 
+choices! {
+    /// What `seance --complete KIND` offers.
+    pub enum Kind {
+        Role = "role",
+        Rig = "rig",
+        Session = "session",
+    }
+}
+
 pub fn print(kind: &str) -> Result<Code> {
+    let Some(kind) = Kind::from_name(kind) else {
+        return Err(Error::usage(format!("--complete: '{kind}' is not one of {}", Kind::NAMES.join(", "))));
+    };
     let mut sink =
         Candidates { kind, words: BTreeSet::new(), seen: HashSet::new(), sessions: Vec::new(), events: 0 };
-    if !matches!(kind, "role" | "rig" | "session") {
-        return Err(Error::usage(format!("--complete: '{kind}' is not one of role, rig, session")));
-    }
     // Quiet about malformed lines: a completion must not write on the user's command line.
     let mut skipped = Skipped::new(false);
     match eventlog::scan(&EventsOpts::default(), &mut skipped, &mut sink) {
@@ -34,7 +44,7 @@ pub fn print(kind: &str) -> Result<Code> {
     let mut out = out::stdout();
     let clock = Clock::new();
     match kind {
-        "session" => {
+        Kind::Session => {
             for (id, actor, ts, topic) in &sink.sessions {
                 let ago = ts.map(|ts| clock.ago(ts)).unwrap_or_default();
                 let topic = topic.as_deref().map(|t| format!(", {t}")).unwrap_or_default();
@@ -54,26 +64,26 @@ pub fn print(kind: &str) -> Result<Code> {
 
 type Session = (String, String, Option<jiff::Timestamp>, Option<String>);
 
-struct Candidates<'k> {
-    kind: &'k str,
+struct Candidates {
+    kind: Kind,
     words: BTreeSet<String>,
     seen: HashSet<String>,
     sessions: Vec<Session>,
     events: usize,
 }
 
-impl Sink for Candidates<'_> {
+impl Sink for Candidates {
     fn event(&mut self, _line: &[u8], event: &Event) -> Result<Flow> {
         self.events += 1;
         let actor = Actor::parse(event.who());
         match self.kind {
-            "role" if !actor.role.is_empty() => {
+            Kind::Role if !actor.role.is_empty() => {
                 self.words.insert(canonical_role(actor.role));
             }
-            "rig" => {
+            Kind::Rig => {
                 self.words.extend(actor.rig.filter(|r| !r.is_empty()).map(str::to_lowercase));
             }
-            "session" => {
+            Kind::Session => {
                 let id = event.session_id();
                 if is_claude_session_id(id) && self.seen.insert(id.to_string()) {
                     let topic = event.topic().map(str::to_string);
@@ -83,7 +93,7 @@ impl Sink for Candidates<'_> {
                     return Ok(Flow::Stop);
                 }
             }
-            _ => {}
+            Kind::Role => {}
         }
         Ok(if self.events >= MAX_EVENTS { Flow::Stop } else { Flow::Continue })
     }

@@ -1,20 +1,17 @@
 //! seance-events: the town's session events as NDJSON, newest first, each line unchanged (the
 //! reading is core::eventlog's).
 
-use std::ffi::OsString;
 use std::io::Write;
 
 use super::{found_code, write_line};
+use crate::cli::Tool;
 use crate::cli::flags::common::{EXIT_STATUS, SINCE, STRICT, TOWN, UNTIL};
 use crate::cli::flags::log::{ALL_TYPES, EVENTS, FOLLOW, TYPE, WINDOW};
-use crate::cli::{self, Flag, Opts, Tool, moment};
-use crate::core::error::{Error, Result};
+use crate::core::error::Result;
 use crate::core::event::Event;
-use crate::core::eventlog::{EventsOpts, Flow, Sink, scan};
+use crate::core::eventlog::{Flow, Sink, scan};
 use crate::core::malformed::Skipped;
 use crate::core::out;
-use crate::core::time::parse_duration;
-use std::path::PathBuf;
 
 pub const TOOL: Tool = Tool {
     name: "seance-events",
@@ -31,37 +28,15 @@ pub const TOOL: Tool = Tool {
     ..Tool::EMPTY
 };
 
-impl Opts for EventsOpts {
-    fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
-        match flag.long {
-            "town" => self.town = value.map(PathBuf::from),
-            "events" => self.events = value.map(PathBuf::from),
-            "type" => self.types.push(cli::text(flag, value)?),
-            "all-types" => self.all_types = true,
-            "since" => self.since = Some(moment(flag, value)?),
-            "until" => self.until = Some(moment(flag, value)?),
-            "follow" => self.follow = true,
-            "window" => {
-                let text = cli::text(flag, value)?;
-                self.window = parse_duration(&text).map_err(|e| Error::usage(format!("--window: {e}")))?;
-            }
-            "strict" => self.strict = true,
-            "exit-status" => self.exit_status = true,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-
 pub fn main() -> i32 {
-    super::run(&TOOL, |opts: EventsOpts| {
+    super::run(&TOOL, |args| {
         let mut sink = Stdout { out: out::stdout(), emitted: false };
-        let mut skipped = Skipped::new(opts.strict);
-        let outcome = scan(&opts, &mut skipped, &mut sink);
+        let mut skipped = Skipped::new(args.common.strict);
+        let outcome = scan(&args.events_opts(), &mut skipped, &mut sink);
         skipped.report(TOOL.name);
         outcome?;
         sink.out.flush()?;
-        Ok(found_code(sink.emitted, opts.exit_status))
+        Ok(found_code(sink.emitted, args.common.exit_status))
     })
 }
 

@@ -1,16 +1,13 @@
 //! seance-filter: keeps the NDJSON events on stdin that match, writing them unchanged.
 
-use std::ffi::OsString;
 use std::io::Write;
 
 use super::{found_code, read_stdin_events, write_line};
+use crate::cli::Tool;
 use crate::cli::flags::common::{EXIT_STATUS, SINCE, STRICT, UNTIL};
 use crate::cli::flags::filter::{ACTOR, LIMIT, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
-use crate::cli::{self, Flag, Opts, Tool, moment};
-use crate::core::error::Result;
-use crate::core::event::canonical_role;
 use crate::core::eventlog::Flow;
-use crate::core::filter::{Filter, FilterOpts, strip_ellipsis};
+use crate::core::filter::{Filter, FilterOpts};
 use crate::core::malformed::Skipped;
 use crate::core::out;
 
@@ -39,34 +36,12 @@ pub const TOOL: Tool = Tool {
     ..Tool::EMPTY
 };
 
-impl Opts for FilterOpts {
-    fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
-        let lower = |value| cli::text(flag, value).map(|t| t.to_lowercase());
-        match flag.long {
-            "role" => self.roles.push(canonical_role(&lower(value)?)),
-            "rig" => self.rigs.push(lower(value)?),
-            "actor" => self.actors.push(lower(value)?),
-            "session" => self.sessions.push(strip_ellipsis(&lower(value)?).to_string()),
-            "topic" => self.topics.push(lower(value)?),
-            "since" => self.since = Some(moment(flag, value)?),
-            "until" => self.until = Some(moment(flag, value)?),
-            "resumable" => self.resumable = true,
-            "unique" => self.unique = true,
-            "limit" => self.limit = cli::number(flag, value)?,
-            "strict" => self.strict = true,
-            "exit-status" => self.exit_status = true,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-
 pub fn main() -> i32 {
-    super::run(&TOOL, |opts: FilterOpts| {
-        let (strict, exit_status) = (opts.strict, opts.exit_status);
+    super::run(&TOOL, |args| {
+        let opts = FilterOpts { since: args.common.since, until: args.common.until, ..args.filter.clone() };
         let mut filter = Filter::new(opts);
         let mut out = out::stdout();
-        let mut skipped = Skipped::new(strict);
+        let mut skipped = Skipped::new(args.common.strict);
         let outcome = read_stdin_events(&mut skipped, |line, event| match filter.admit(event) {
             None => Ok(Flow::Continue),
             Some(flow) => write_line(&mut out, line).map(|()| flow),
@@ -74,6 +49,6 @@ pub fn main() -> i32 {
         skipped.report(TOOL.name);
         outcome?;
         out.flush()?;
-        Ok(found_code(filter.matched() > 0, exit_status))
+        Ok(found_code(filter.matched() > 0, args.common.exit_status))
     })
 }

@@ -16,7 +16,7 @@ pub mod wrapper;
 
 use std::io::{self, Write};
 
-use crate::cli::{self, Opts, Parsed, Tool};
+use crate::cli::{self, Args, Tool};
 use crate::core::error::{self, Code, Result};
 use crate::core::event::Event;
 use crate::core::eventlog::Flow;
@@ -35,14 +35,12 @@ pub const ALL: &[&Tool] = &[
     &gc::TOOL,
 ];
 
-/// Parses the command line into `O`, then runs `body`; returns the process exit code.
-pub(crate) fn run<O: Opts + Default>(tool: &Tool, body: fn(O) -> Result<Code>) -> i32 {
-    let outcome = (|| {
-        let mut opts = O::default();
-        match cli::parse(tool, std::env::args_os().skip(1), &mut opts)? {
-            Parsed::Printed => Ok(Code::Success),
-            Parsed::Run => body(opts),
-        }
+/// Parses the command line against the tool's flags, then runs `body`; returns the process exit
+/// code.
+pub(crate) fn run(tool: &Tool, body: fn(Args) -> Result<Code>) -> i32 {
+    let outcome = (|| match cli::parse(tool, std::env::args_os().skip(1))? {
+        None => Ok(Code::Success),
+        Some(args) => body(args),
     })();
     error::finish(tool.name, outcome)
 }
@@ -126,4 +124,142 @@ pub(crate) fn write_line(out: &mut dyn Write, line: &[u8]) -> Result<()> {
 /// The exit code for a run that found `found` things, given `-e`.
 pub(crate) fn found_code(found: bool, exit_status: bool) -> Code {
     if found || !exit_status { Code::Success } else { Code::NoMatch }
+}
+
+/// The flag tables, checked in-process: what `--help`, the man pages and the completions are
+/// written from must be consistent before any of it is generated.
+#[cfg(test)]
+mod tables {
+    use std::collections::HashSet;
+    use std::ffi::OsString;
+
+    use super::ALL;
+    use crate::cli::shell::SHELLS;
+    use crate::cli::{self, Complete, Set, man};
+
+    #[test]
+    fn no_tool_takes_two_flags_with_one_name() {
+        for tool in ALL {
+            let mut longs = HashSet::new();
+            let mut shorts = HashSet::new();
+            for flag in tool.all_flags() {
+                for long in std::iter::once(&flag.long).chain(flag.aliases) {
+                    assert!(longs.insert(*long), "{}: --{long} twice", tool.name);
+                }
+                if let Some(short) = flag.short {
+                    assert!(shorts.insert(short), "{}: -{short} twice", tool.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_name_exactly_when_the_flag_takes_a_value() {
+        for tool in ALL {
+            for flag in tool.all_flags() {
+                let takes_value = matches!(flag.set, Set::Value(_));
+                assert_eq!(flag.value.is_some(), takes_value, "{}: --{}", tool.name, flag.long);
+                if let Some(value) = flag.value {
+                    let shaped =
+                        !value.is_empty() && value.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+                    assert!(shaped, "{}: --{} {value}: value names are upper case", tool.name, flag.long);
+                }
+                if let Complete::Choices(choices) = flag.complete {
+                    assert!(takes_value && !choices.is_empty(), "{}: --{}", tool.name, flag.long);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_flag_is_named_well_and_documented() {
+        for tool in ALL {
+            for flag in tool.all_flags() {
+                for long in std::iter::once(&flag.long).chain(flag.aliases) {
+                    let shaped = long.len() >= 2
+                        && long.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                    assert!(shaped, "{}: --{long}", tool.name);
+                }
+                assert!(flag.short.is_none_or(|c| c.is_ascii_alphabetic()), "{}: --{}", tool.name, flag.long);
+                let help = flag.help;
+                assert!(
+                    !help.is_empty() && !help.ends_with('.'),
+                    "{}: --{}: help {help:?}",
+                    tool.name,
+                    flag.long
+                );
+                assert!(!flag.doc.trim().is_empty() || !help.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn every_flag_is_in_the_man_page_and_every_completion() {
+        let completions: Vec<String> = SHELLS.iter().map(|shell| shell.completion(ALL)).collect();
+        for tool in ALL {
+            let page = man::page(tool, ALL);
+            for flag in tool.all_flags() {
+                // The man page escapes dashes: \-\-town.
+                let in_page = page.contains(&format!("\\-\\-{}", flag.long.replace('-', "\\-")));
+                assert!(in_page, "{}: --{} is not in its man page", tool.name, flag.long);
+                for (shell, text) in SHELLS.iter().zip(&completions) {
+                    assert!(
+                        text.contains(flag.long),
+                        "{}: --{} is not in the {shell:?} completion",
+                        tool.name,
+                        flag.long
+                    );
+                }
+            }
+        }
+    }
+
+    /// Every flag's handler accepts what its help promises: switches alone, and a sample value
+    /// for each kind of value.
+    #[test]
+    fn every_handler_takes_a_good_value() {
+        let sample = |value: &str, complete: Complete| match (value, complete) {
+            (_, Complete::Choices(choices)) => choices[0],
+            ("N", _) => "3",
+            ("DURATION", _) => "90s",
+            ("TIME", _) => "2h",
+            _ => "x",
+        };
+        for tool in ALL {
+            for flag in tool.flags {
+                let mut words = vec![OsString::from(format!("--{}", flag.long))];
+                words.extend(flag.value.map(|v| OsString::from(sample(v, flag.complete))));
+                let parsed = cli::parse(tool, words);
+                assert!(
+                    parsed.as_ref().is_ok_and(Option::is_some),
+                    "{}: --{}: {parsed:?}",
+                    tool.name,
+                    flag.long
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_choice_is_an_error_that_lists_the_choices() {
+        let err = cli::parse(&super::fmt::TOOL, ["--format", "xml"].map(OsString::from)).unwrap_err();
+        assert_eq!(err.message, "--format: 'xml' is not one of table, tsv, fzf, json, ids");
+        let err = cli::parse(&super::show::TOOL, ["--time", "Local"].map(OsString::from)).unwrap_err();
+        assert_eq!(err.message, "--time: 'Local' is not one of local, utc, relative");
+        let err = cli::parse(&super::fmt::TOOL, ["--color", "sometimes"].map(OsString::from)).unwrap_err();
+        assert_eq!(err.message, "--color: 'sometimes' is not one of auto, always, never");
+    }
+
+    #[test]
+    fn handlers_store_typed_values() {
+        use crate::core::render::Format;
+        use crate::core::time::Style;
+        let words = ["--json", "--time", "relative", "-n", "0", "--role", "Polecats", "--session", "ABCD…"];
+        let args = cli::parse(&super::wrapper::TOOL, words.map(OsString::from)).unwrap().unwrap();
+        assert_eq!(args.render.format, Some(Format::Json));
+        assert_eq!(args.render.time, Some(Style::Relative));
+        assert_eq!(args.filter.limit, Some(0));
+        assert_eq!(args.filter.roles, ["polecat"]);
+        assert_eq!(args.filter.sessions, ["abcd"]);
+    }
 }

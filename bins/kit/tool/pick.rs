@@ -12,11 +12,10 @@ use crate::core::out;
 use crate::core::render::{FmtOpts, Format, Formatter};
 
 /// fzf over the listing; Enter talks to the chosen session (through `talk`), ctrl-y prints its
-/// id. `limit_given`: whether -n was given; the picker offers everything otherwise.
+/// id.
 pub fn pick(
     events: &EventsOpts,
     mut filter: FilterOpts,
-    limit_given: bool,
     talk: impl FnOnce(&str) -> Result<Code>,
 ) -> Result<Code> {
     let fzf = find_program("fzf").ok_or_else(|| {
@@ -38,9 +37,6 @@ pub fn pick(
         .map_err(|e| Error::io(fzf.display(), e))?;
     filter.resumable = true;
     filter.unique = true;
-    if !limit_given {
-        filter.limit = 0;
-    }
     let menu = FmtOpts { format: Some(Format::Fzf), ..FmtOpts::default() };
     let input = Box::new(std::io::BufWriter::new(child.stdin.take().expect("piped")));
     match scan_into("seance", events, Filter::new(filter), Formatter::new(&menu), input) {

@@ -1,22 +1,20 @@
 //! seance-show: a session's last exchanges, read from the end of its transcript, for a quick
 //! look before talking to it (and for fzf's preview pane).
 
-use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufReader, Write};
-use std::path::PathBuf;
 
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::cli::flags::common::{COLOR, CONFIG_DIR, TOWN};
-use crate::cli::flags::render::TIME;
+use crate::cli::flags::common::{CONFIG_DIR, TOWN};
+use crate::cli::flags::render::{COLOR, TIME};
 use crate::cli::flags::show::LINES;
-use crate::cli::{self, Complete, Flag, Opts, Tool};
+use crate::cli::{Args, Complete, Tool};
 use crate::core::error::{Code, Error, Result};
 use crate::core::lines::{ForwardLines, ReverseLines};
-use crate::core::out::{self, Paint};
+use crate::core::out::{self, ColorWhen, Paint};
 use crate::core::render::cell;
 use crate::core::resolve::Sessions;
 use crate::core::time::{Clock, Style};
@@ -33,6 +31,7 @@ pub const TOOL: Tool = Tool {
                   than 500 columns are cut, so a huge message cannot flood a preview.",
     flags: &[&LINES, &TIME, &COLOR, &CONFIG_DIR, &TOWN],
     operands: Complete::Session,
+    operand: one_id,
     ..Tool::EMPTY
 };
 
@@ -41,65 +40,36 @@ const MAX_LINE: usize = 500;
 /// Tool-call summaries are cut shorter: one line each.
 const MAX_TOOL_LINE: usize = 120;
 
-#[derive(Default)]
-pub struct ShowOpts {
-    id: Option<String>,
-    lines: Option<usize>,
-    time: Option<Style>,
-    color: Option<&'static str>,
-    config_dir: Option<PathBuf>,
-    town: Option<PathBuf>,
-}
-
-impl Opts for ShowOpts {
-    fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
-        match flag.long {
-            "lines" => self.lines = Some(cli::number(flag, value)?),
-            "time" => {
-                self.time = Some(match cli::choice(flag, value)? {
-                    "utc" => Style::Utc,
-                    "relative" => Style::Relative,
-                    _ => Style::Local,
-                })
-            }
-            "color" => self.color = Some(cli::choice(flag, value)?),
-            "config-dir" => self.config_dir = value.map(PathBuf::from),
-            "town" => self.town = value.map(PathBuf::from),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    fn operand(&mut self, value: OsString) -> Result<()> {
-        if self.id.is_some() {
-            return Err(Error::usage("one session id at a time"));
-        }
-        self.id = Some(value.to_string_lossy().into_owned());
-        Ok(())
-    }
-}
-
 pub fn main() -> i32 {
     super::run(&TOOL, show)
 }
 
-fn show(opts: ShowOpts) -> Result<Code> {
-    let Some(input) = opts.id.as_deref() else {
+/// The one operand: a session id or prefix.
+fn one_id(args: &mut Args, value: String) -> Result<()> {
+    if !args.operands.is_empty() {
+        return Err(Error::usage("one session id at a time"));
+    }
+    args.operands.push(value);
+    Ok(())
+}
+
+fn show(args: Args) -> Result<Code> {
+    let Some(input) = args.operands.first() else {
         return Err(Error::usage("a session id is required (try 'seance-show --help')"));
     };
-    let (_, sessions) = Sessions::locate(opts.config_dir.as_deref(), opts.town.as_deref())?;
+    let (_, sessions) = Sessions::locate(args.common.config_dir(), args.common.town.as_deref())?;
     let (_, transcript) = sessions.resolve(input)?;
     let path = &transcript.file;
     let file = File::open(path).map_err(|e| Error::io(path.display(), e))?;
-    let limit = match opts.lines {
+    let limit = match args.show.lines {
         Some(n) => n,
         None => std::env::var("FZF_PREVIEW_LINES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(40),
     };
     let tty = out::stdout_is_terminal();
     let render = Render {
         clock: Clock::new(),
-        style: opts.time.unwrap_or(Style::Local),
-        paint: Paint { on: out::color_enabled(opts.color.unwrap_or("auto"), tty) },
+        style: args.render.time.unwrap_or(Style::Local),
+        paint: Paint { on: out::color_enabled(args.render.color.unwrap_or(ColorWhen::Auto), tty) },
     };
     let mut out = out::stdout();
     let read_err = |e| Error::io(path.display(), e);

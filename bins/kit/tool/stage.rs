@@ -1,17 +1,13 @@
 //! seance-stage: makes a session resumable from the current account and working directory, and
 //! prints an undo token (the work is core::stage's).
 
-use std::ffi::OsString;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
 use super::for_each_item;
-use crate::cli::flags::common::{CONFIG_DIR, LOCK_TIMEOUT, TOWN};
-use crate::cli::flags::stage::{CWD, DRY_RUN, JSON};
-use crate::cli::{self, Complete, Flag, Opts, Tool};
-use crate::core::error::Result;
-use crate::core::lock::DEFAULT_TIMEOUT;
+use crate::cli::flags::common::{CONFIG_DIR, DRY_RUN, JSON, LOCK_TIMEOUT, TOWN};
+use crate::cli::flags::stage::CWD;
+use crate::cli::{self, Complete, Tool};
 use crate::core::out;
 use crate::core::resolve::id_from_line;
 use crate::core::stage::{Staged, Stager};
@@ -35,70 +31,27 @@ pub const TOOL: Tool = Tool {
                   seance-unstage.",
     flags: &[&CWD, &CONFIG_DIR, &TOWN, &JSON, &DRY_RUN, &LOCK_TIMEOUT],
     operands: Complete::Session,
+    operand: cli::collect_operand,
     ..Tool::EMPTY
 };
 
-pub struct StageOpts {
-    pub ids: Vec<String>,
-    pub cwd: Option<PathBuf>,
-    pub config_dir: Option<PathBuf>,
-    pub town: Option<PathBuf>,
-    pub json: bool,
-    pub dry_run: bool,
-    pub lock_timeout: Duration,
-}
-
-impl Default for StageOpts {
-    fn default() -> Self {
-        StageOpts {
-            ids: Vec::new(),
-            cwd: None,
-            config_dir: None,
-            town: None,
-            json: false,
-            dry_run: false,
-            lock_timeout: DEFAULT_TIMEOUT,
-        }
-    }
-}
-
-impl Opts for StageOpts {
-    fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
-        match flag.long {
-            "cwd" => self.cwd = value.map(PathBuf::from),
-            "config-dir" => self.config_dir = value.map(PathBuf::from),
-            "town" => self.town = value.map(PathBuf::from),
-            "json" => self.json = true,
-            "dry-run" => self.dry_run = true,
-            "lock-timeout" => self.lock_timeout = cli::timeout(flag, value)?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    fn operand(&mut self, value: OsString) -> Result<()> {
-        self.ids.push(value.to_string_lossy().into_owned());
-        Ok(())
-    }
-}
-
 pub fn main() -> i32 {
-    super::run(&TOOL, |opts: StageOpts| {
+    super::run(&TOOL, |args| {
         let stager = Stager::new(
-            opts.config_dir.as_deref(),
-            opts.town.as_deref(),
-            opts.cwd.as_deref(),
-            opts.lock_timeout,
+            args.common.config_dir(),
+            args.common.town.as_deref(),
+            args.stage.cwd.as_deref(),
+            args.common.lock_timeout(),
         )?;
         let mut out = out::stdout();
-        let code = for_each_item(TOOL.name, &opts.ids, id_from_line, |input| {
-            if opts.dry_run {
+        let code = for_each_item(TOOL.name, &args.operands, id_from_line, |input| {
+            if args.common.dry_run {
                 let plan = stager.plan(input)?;
                 out.write_all(plan.as_bytes())?;
                 return Ok(());
             }
             let staged = stager.stage(input)?;
-            let line = if opts.json { record(&staged) } else { staged.token.encode() };
+            let line = if args.common.json { record(&staged) } else { staged.token.encode() };
             writeln!(out, "{line}")?;
             out.flush()?;
             Ok(())

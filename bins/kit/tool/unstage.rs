@@ -1,14 +1,9 @@
 //! seance-unstage: undoes exactly what a stage added, from its tokens (the work is
 //! core::unstage's).
 
-use std::ffi::OsString;
-use std::time::Duration;
-
 use super::for_each_item;
 use crate::cli::flags::common::LOCK_TIMEOUT;
-use crate::cli::{self, Flag, Opts, Tool};
-use crate::core::error::Result;
-use crate::core::lock::DEFAULT_TIMEOUT;
+use crate::cli::{self, Tool};
 use crate::core::token::Token;
 use crate::core::unstage::{token_from_line, undo};
 
@@ -25,39 +20,14 @@ pub const TOOL: Tool = Tool {
                   projects dir is refused with exit 5; a regular file where a link was recorded is \
                   left alone, also exit 5.",
     flags: &[&LOCK_TIMEOUT],
+    operand: cli::collect_operand,
     ..Tool::EMPTY
 };
 
-pub struct UnstageOpts {
-    pub tokens: Vec<String>,
-    pub lock_timeout: Duration,
-}
-
-impl Default for UnstageOpts {
-    fn default() -> Self {
-        UnstageOpts { tokens: Vec::new(), lock_timeout: DEFAULT_TIMEOUT }
-    }
-}
-
-impl Opts for UnstageOpts {
-    fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
-        match flag.long {
-            "lock-timeout" => self.lock_timeout = cli::timeout(flag, value)?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    fn operand(&mut self, value: OsString) -> Result<()> {
-        self.tokens.push(value.to_string_lossy().into_owned());
-        Ok(())
-    }
-}
-
 pub fn main() -> i32 {
-    super::run(&TOOL, |opts: UnstageOpts| {
-        for_each_item(TOOL.name, &opts.tokens, token_from_line, |word| {
-            undo(&Token::decode(word)?, opts.lock_timeout)
+    super::run(&TOOL, |args| {
+        for_each_item(TOOL.name, &args.operands, token_from_line, |word| {
+            undo(&Token::decode(word)?, args.common.lock_timeout())
         })
     })
 }

@@ -3,25 +3,22 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
 use super::{candidates, found_code, pick, talk};
 use crate::cli::docs;
-use crate::cli::flags::common::{COLOR, CONFIG_DIR, EXIT_STATUS, LOCK_TIMEOUT, SINCE, STRICT, TOWN, UNTIL};
+use crate::cli::flags::common::{CONFIG_DIR, EXIT_STATUS, LOCK_TIMEOUT, SINCE, STRICT, TOWN, UNTIL};
 use crate::cli::flags::filter::{ACTOR, RECENT, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
 use crate::cli::flags::log::{EVENTS, WINDOW};
-use crate::cli::flags::render::{FORMAT, JSON_ARRAY, NO_HEADER, TIME, WIDTH};
-use crate::cli::flags::talk::{AGENT, PROMPT, TALK};
+use crate::cli::flags::render::{COLOR, FORMAT, JSON_ARRAY, NO_HEADER, TIME, WIDTH};
+use crate::cli::flags::seance::{AGENT, Mode, PROMPT, TALK};
 use crate::cli::shell::{COMPLETE_FLAG, Shell};
-use crate::cli::{self, Command, Flag, Opts, Tool};
+use crate::cli::{Args, Command, Tool};
 use crate::core::error::{Code, Error, Result};
-use crate::core::eventlog::EventsOpts;
 use crate::core::filter::{Filter, FilterOpts};
 use crate::core::listing::scan_into;
-use crate::core::lock::DEFAULT_TIMEOUT;
 use crate::core::out;
-use crate::core::render::{FmtOpts, Format, Formatter};
+use crate::core::render::{Format, Formatter};
 
 pub const TOOL: Tool = Tool {
     name: "seance",
@@ -74,90 +71,23 @@ pub const TOOL: Tool = Tool {
         Command { name: "pick", args: &[], about: "Choose a session with fzf, then talk to it" },
         Command { name: "init", args: &["bash", "zsh", "fish"], about: "Print shell integration to eval" },
     ],
+    operand: mode,
     ..Tool::EMPTY
 };
 
-/// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
-enum Mode {
-    List,
-    Pick,
-    /// `init` and the shell, once given.
-    Init(Option<Shell>),
-}
-
-pub struct WrapperOpts {
-    mode: Mode,
-    /// Whether -n was given: the picker offers everything otherwise.
-    limit_given: bool,
-    events: EventsOpts,
-    filter: FilterOpts,
-    fmt: FmtOpts,
-    talk: Option<String>,
-    prompt: Option<String>,
-    agent: Option<OsString>,
-    config_dir: Option<PathBuf>,
-    lock_timeout: Duration,
-}
-
-impl Default for WrapperOpts {
-    fn default() -> Self {
-        WrapperOpts {
-            mode: Mode::List,
-            limit_given: false,
-            events: EventsOpts::default(),
-            filter: FilterOpts { limit: 20, ..FilterOpts::default() },
-            fmt: FmtOpts::default(),
-            talk: None,
-            prompt: None,
-            agent: None,
-            config_dir: None,
-            lock_timeout: DEFAULT_TIMEOUT,
-        }
-    }
-}
-
-impl Opts for WrapperOpts {
-    fn set(&mut self, flag: &'static Flag, value: Option<OsString>) -> Result<bool> {
-        let text = |value: Option<OsString>| cli::text(flag, value);
-        match flag.long {
-            "json" => self.fmt.format = Some(Format::Json),
-            "talk" => self.talk = Some(text(value)?),
-            "prompt" => self.prompt = Some(text(value)?),
-            "agent" => self.agent = value,
-            "config-dir" => self.config_dir = value.map(PathBuf::from),
-            "lock-timeout" => self.lock_timeout = cli::timeout(flag, value)?,
-            // The stages run in this process on parsed events, so only the reader sees raw
-            // lines, and only the filter knows what matched.
-            "strict" => return self.events.set(flag, value),
-            "limit" => {
-                self.limit_given = true;
-                return self.filter.set(flag, value);
-            }
-            "exit-status" => return self.filter.set(flag, value),
-            // Time bounds go to the reader, which can then stop early.
-            _ => {
-                return Ok(self.events.set(flag, value.clone())?
-                    || self.filter.set(flag, value.clone())?
-                    || self.fmt.set(flag, value)?);
-            }
-        }
-        Ok(true)
-    }
-
-    fn operand(&mut self, value: OsString) -> Result<()> {
-        let word = value.to_string_lossy();
-        self.mode = match (&self.mode, word.as_ref()) {
-            (Mode::List, "pick") => Mode::Pick,
-            (Mode::List, "init") => Mode::Init(None),
-            (Mode::Init(None), shell) => Mode::Init(Some(
-                Shell::parse(shell)
-                    .ok_or_else(|| Error::usage(format!("init: '{shell}' is not one of bash, zsh, fish")))?,
-            )),
-            _ => return Err(Error::usage(format!("unexpected argument '{word}'"))),
-        };
-        Ok(())
-    }
+/// The operands: `pick`, or `init` and a shell.
+fn mode(args: &mut Args, word: String) -> Result<()> {
+    let mode = &mut args.seance.mode;
+    *mode = match (&*mode, word.as_str()) {
+        (Mode::List, "pick") => Mode::Pick,
+        (Mode::List, "init") => Mode::Init(None),
+        (Mode::Init(None), shell) => Mode::Init(Some(
+            Shell::parse(shell)
+                .ok_or_else(|| Error::usage(format!("init: '{shell}' is not one of bash, zsh, fish")))?,
+        )),
+        _ => return Err(Error::usage(format!("unexpected argument '{word}'"))),
+    };
+    Ok(())
 }
 
 pub fn main() -> i32 {
@@ -169,11 +99,11 @@ pub fn main() -> i32 {
         (Some(COMPLETE_FLAG), Some(kind), 2) => return hidden(candidates::print(&kind.to_string_lossy())),
         _ => {}
     }
-    super::run(&TOOL, |mut opts: WrapperOpts| {
-        if opts.talk.is_some() && opts.mode != Mode::List {
+    super::run(&TOOL, |args| {
+        if args.seance.talk.is_some() && args.seance.mode != Mode::List {
             return Err(Error::usage("--talk cannot be combined with pick or init"));
         }
-        match opts.mode {
+        match args.seance.mode {
             Mode::Init(None) => return Err(Error::usage("init needs a shell: bash, zsh or fish")),
             Mode::Init(Some(shell)) => {
                 let mut out = out::stdout();
@@ -181,39 +111,42 @@ pub fn main() -> i32 {
                 out.flush()?;
                 return Ok(Code::Success);
             }
+            // The picker offers every session unless -n is given.
             Mode::Pick => {
-                let filter = std::mem::take(&mut opts.filter);
-                let talk = |id: &str| talk::talk(&opts.talk_to(id));
-                return pick::pick(&opts.events, filter, opts.limit_given, talk);
+                let talk = |id: &str| talk::talk(&talk_to(&args, id));
+                return pick::pick(&args.events_opts(), listing_filter(&args, 0), talk);
             }
             Mode::List => {}
         }
-        if let Some(id) = &opts.talk {
-            return talk::talk(&opts.talk_to(id));
+        if let Some(id) = &args.seance.talk {
+            return talk::talk(&talk_to(&args, id));
         }
-        if opts.prompt.is_some() {
+        if args.seance.prompt.is_some() {
             return Err(Error::usage("-p/--prompt goes with --talk"));
         }
-        list(opts)
+        list(&args)
     })
 }
 
-impl WrapperOpts {
-    fn talk_to<'a>(&'a self, id: &'a str) -> talk::Talk<'a> {
-        talk::Talk {
-            id,
-            prompt: self.prompt.as_deref(),
-            agent: self.agent.clone(),
-            config_dir: self.config_dir.as_deref(),
-            town: self.events.town.as_deref(),
-            lock_timeout: self.lock_timeout,
-        }
+fn talk_to<'a>(args: &'a Args, id: &'a str) -> talk::Talk<'a> {
+    talk::Talk {
+        id,
+        prompt: args.seance.prompt.as_deref(),
+        agent: args.seance.agent.clone(),
+        config_dir: args.common.config_dir(),
+        town: args.common.town.as_deref(),
+        lock_timeout: args.common.lock_timeout(),
     }
 }
 
-fn list(opts: WrapperOpts) -> Result<Code> {
-    let exit_status = opts.filter.exit_status;
-    let mut formatter = Formatter::new(&opts.fmt);
+/// The listing's filter, with `default_limit` when -n was not given. Time bounds are left to the
+/// reader, which can then stop early.
+fn listing_filter(args: &Args, default_limit: u64) -> FilterOpts {
+    FilterOpts { limit: args.filter.limit.or(Some(default_limit)), ..args.filter.clone() }
+}
+
+fn list(args: &Args) -> Result<Code> {
+    let mut formatter = Formatter::new(&args.render);
     if formatter.format() == Format::Table && out::stdout_is_terminal() {
         let paint = formatter.paint();
         formatter.preamble = format!("{}\n\n", paint.bold("Discoverable Sessions"));
@@ -222,6 +155,7 @@ fn list(opts: WrapperOpts) -> Result<Code> {
             paint.bold("Talk to a predecessor:")
         );
     }
-    let matched = scan_into(TOOL.name, &opts.events, Filter::new(opts.filter), formatter, out::stdout())?;
-    Ok(found_code(matched, exit_status))
+    let filter = Filter::new(listing_filter(args, 20));
+    let matched = scan_into(TOOL.name, &args.events_opts(), filter, formatter, out::stdout())?;
+    Ok(found_code(matched, args.common.exit_status))
 }

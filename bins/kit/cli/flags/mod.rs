@@ -1,11 +1,34 @@
-//! Every flag, defined once, grouped by the concern it belongs to. Tools list the flags they
-//! take in their `Tool` tables (bins/kit/tool/).
+//! Every flag, defined once, grouped by concern: one file per concern holds its flags and the
+//! part of [`Args`] they fill in. Tools list the flags they take in their `Tool` tables
+//! (bins/kit/tool/). ARCHITECTURE.md says how to add a flag or a tool.
 
 pub mod common;
 pub mod filter;
 pub mod gc;
 pub mod log;
 pub mod render;
+pub mod seance;
 pub mod show;
 pub mod stage;
-pub mod talk;
+
+/// Everything a command line can say, typed. Each tool reads the parts its flags fill in; a
+/// field that no flag of the tool sets keeps its default. New concerns: one field each, below.
+#[derive(Debug, Default)]
+pub struct Args {
+    /// The operands, in order, for tools that take a list of them (ids, tokens).
+    pub operands: Vec<String>,
+    pub common: common::CommonArgs,
+    pub log: log::LogArgs,
+    pub filter: crate::core::filter::FilterOpts,
+    pub render: crate::core::render::FmtOpts,
+    pub show: show::ShowArgs,
+    pub stage: stage::StageArgs,
+    pub gc: gc::GcArgs,
+    pub seance: seance::SeanceArgs,
+}
+
+/// The handlers' way to fill an optional field: the last occurrence of a flag wins.
+fn store<T>(slot: &mut Option<T>, value: T) -> crate::core::error::Result<()> {
+    *slot = Some(value);
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! Flags of the `seance` wrapper itself: `--talk`, `pick` and `init`.
+
+use std::ffi::OsString;
+
+use super::store;
+use crate::cli::shell::Shell;
+use crate::cli::{Complete, Flag};
+
+#[derive(Debug, Default)]
+pub struct SeanceArgs {
+    pub mode: Mode,
+    pub talk: Option<String>,
+    pub prompt: Option<String>,
+    pub agent: Option<OsString>,
+}
+
+/// What the command line asks `seance` for: its operands.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    List,
+    Pick,
+    /// `init` and the shell, once given.
+    Init(Option<Shell>),
+}
+
+pub const TALK: Flag =
+    Flag::value("talk", "ID", "Talk to a predecessor session (a full id or a prefix)", |a, v| {
+        store(&mut a.seance.talk, v.text()?)
+    })
+    .short('t')
+    .doc(
+        "Removes orphaned stages quietly, stages the session (seance-stage), runs the agent as `claude \
+        --fork-session --resume <full id>` with CLAUDECODE and CLAUDE_CODE_ENTRYPOINT removed from its \
+        environment, then unstages, always: on exit, on Ctrl-C, and on SIGTERM or SIGHUP (forwarded to the \
+        agent first). Exits with the agent's status, 0 for 0 and 130.",
+    )
+    .complete(Complete::Session);
+
+pub const PROMPT: Flag = Flag::value(
+    "prompt",
+    "PROMPT",
+    "One-shot question for --talk (passed to the agent as -p PROMPT)",
+    |a, v| store(&mut a.seance.prompt, v.text()?),
+)
+.short('p');
+
+pub const AGENT: Flag = Flag::value(
+    "agent",
+    "CMD",
+    "The agent program for --talk (default: $SEANCE_AGENT, else claude)",
+    |a, v| store(&mut a.seance.agent, v.os()),
+)
+.complete(Complete::Command);
