@@ -127,7 +127,10 @@ fn a_hundred_megabyte_transcript_is_read_from_its_end() {
 fn unknown_ambiguous_and_missing_ids() {
     let (w, id) = world_with(&conversation());
     let run = w.tool("seance-show").args(["dead0000"]).run().code(3);
-    assert_eq!(run.stderr, "seance-show: no session matches 'dead0000'\n");
+    assert_eq!(
+        run.stderr,
+        format!("seance-show: no session matches 'dead0000' (searched {})\n", w.searched())
+    );
     let run = w.tool("seance-show").run().code(2);
     assert_eq!(run.stderr, "seance-show: a session id is required (try 'seance-show --help')\n");
     let run = w.tool("seance-show").args(["../../etc/passwd"]).run().code(2);

@@ -60,7 +60,10 @@ fn found_in_account_one_or_two_or_nowhere() {
     // Same account, other project dir: linked into the working dir's project dir.
     assert_eq!(fs::read_link(w.target().join(format!("{a}.jsonl"))).unwrap(), in_one);
     let run = w.tool("seance-stage").args([&uuid(3)]).run().code(3);
-    assert_eq!(run.stderr, format!("seance-stage: no session matches '{}'\n", uuid(3)));
+    assert_eq!(
+        run.stderr,
+        format!("seance-stage: no session matches '{}' (searched {})\n", uuid(3), w.searched())
+    );
     assert_eq!(run.stdout, "");
 }
 
@@ -263,7 +266,7 @@ fn prefixes() {
     let run = w.tool("seance-stage").args(["abcd"]).run().code(3);
     assert_eq!(run.stderr, format!("seance-stage: 'abcd' matches 2 sessions: {}, {}\n", ids[0], ids[1]));
     let run = w.tool("seance-stage").args(["ffff"]).run().code(3);
-    assert_eq!(run.stderr, "seance-stage: no session matches 'ffff'\n");
+    assert_eq!(run.stderr, format!("seance-stage: no session matches 'ffff' (searched {})\n", w.searched()));
     let run = w.tool("seance-stage").args(["abc"]).run().code(3);
     assert_eq!(run.stderr, "seance-stage: no session 'abc' (a prefix needs at least 4 characters)\n");
     // Events name sessions too (repeated ids count once); more than 3 candidates are counted.
@@ -281,7 +284,15 @@ fn prefixes() {
     );
     // An id known only from events has nothing to stage.
     let run = w.tool("seance-stage").args(["abcd3"]).run().code(3);
-    assert_eq!(run.stderr, format!("seance-stage: session {} has no transcript in any account\n", more[3]));
+    assert_eq!(
+        run.stderr,
+        format!(
+            "seance-stage: session {} has no transcript in any account (searched {} (one), {} (two))\n",
+            more[3],
+            w.one.display(),
+            w.two.display()
+        )
+    );
 }
 
 #[test]

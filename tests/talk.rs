@@ -135,7 +135,7 @@ fn a_missing_agent_is_an_error_and_still_cleans_up() {
     s.cleaned_up();
     let run = s.w.tool("seance").args(["--talk", "ffffffff"]).run();
     assert_eq!(run.code, 3);
-    assert_eq!(run.stderr, "seance: no session matches 'ffffffff'\n");
+    assert_eq!(run.stderr, format!("seance: no session matches 'ffffffff' (searched {})\n", s.w.searched()));
 }
 
 fn signal_test(sig: nix::sys::signal::Signal, expected_code: i32, got: &str) {

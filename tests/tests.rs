@@ -8,6 +8,7 @@ mod cli;
 mod client;
 mod crash;
 mod docs;
+mod empty;
 mod events;
 mod filter;
 mod fmt;

@@ -72,6 +72,16 @@ impl World {
         World { _tmp: tmp, home, one, two, town, work }
     }
 
+    /// What a failed lookup names as searched: the log, then both accounts by name.
+    pub fn searched(&self) -> String {
+        format!(
+            "the log {}, then {} (one), {} (two)",
+            self.town.join(".events.jsonl").display(),
+            self.one.display(),
+            self.two.display()
+        )
+    }
+
     /// The project dir of `cwd` in an account.
     pub fn project(&self, account: &Path, cwd: &Path) -> PathBuf {
         account.join("projects").join(encode(&cwd.to_string_lossy()))

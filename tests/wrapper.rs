@@ -94,12 +94,12 @@ fn terminal_gets_title_and_hint() {
              Talk to a predecessor:\n  seance --talk <session-id>\n  seance --talk <session-id> -p \"Where did you put X?\"\n"
         )
     );
-    // An empty town gets gt's message without the title.
+    // An empty town says which log it read, without the title.
     let empty = Town::new();
     let run = empty.tool("seance").args(["--color", "never"]).run_on_terminal(120);
     assert_eq!(
         run.stdout,
-        "No session events found.\nSessions are discovered from ~/gt/.events.jsonl\nEnsure SessionStart hooks emit session_start events\n"
+        format!("No session events found: {} does not exist yet.\n", empty.log().display())
     );
 }
 

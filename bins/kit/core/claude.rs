@@ -74,31 +74,41 @@ fn resolved(path: PathBuf) -> PathBuf {
     fs::canonicalize(&path).unwrap_or(path)
 }
 
+/// Where a town lists its accounts.
+pub fn accounts_file(town: &Path) -> PathBuf {
+    town.join("mayor/accounts.json")
+}
+
 /// The accounts of `<town>/mayor/accounts.json`, in their listed order, `~/` expanded and a
 /// relative `config_dir` taken from the town root (SPEC.md). A town without the file has none.
 pub fn town_accounts(town: &Path) -> Result<Vec<PathBuf>> {
-    let path = town.join("mayor/accounts.json");
+    Ok(named_town_accounts(town)?.unwrap_or_default().into_iter().map(|(_, dir)| dir).collect())
+}
+
+/// The accounts of the town as (name, config dir), listed order; `None` without accounts.json.
+pub fn named_town_accounts(town: &Path) -> Result<Option<Vec<(String, PathBuf)>>> {
+    let path = accounts_file(town);
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(Error::io(path.display(), err)),
     };
     let bad = |why: String| Error::usage(format!("{}: {why}", path.display()));
     let top = rawjson::object(&text).map_err(bad)?;
-    let Some(accounts) = rawjson::member(&top, "accounts") else { return Ok(Vec::new()) };
+    let Some(accounts) = rawjson::member(&top, "accounts") else { return Ok(Some(Vec::new())) };
     let accounts = rawjson::object(accounts.get()).map_err(|e| bad(format!("accounts: {e}")))?;
     let home = home().ok();
     let mut dirs = Vec::new();
-    for (_, account) in accounts {
+    for (name, account) in accounts {
         let Ok(fields) = rawjson::object(account.get()) else { continue };
         let Some(dir) = rawjson::member(&fields, "config_dir").and_then(rawjson::as_str) else { continue };
         let dir = match (dir.strip_prefix("~/"), &home) {
             (Some(rest), Some(home)) => home.join(rest),
             _ => town.join(dir),
         };
-        dirs.push(normalised(&absolute(dir)));
+        dirs.push((name.to_string(), normalised(&absolute(dir))));
     }
-    Ok(dirs)
+    Ok(Some(dirs))
 }
 
 /// Where to look for a session, in order: the current account, the town's accounts as

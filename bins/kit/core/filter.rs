@@ -44,6 +44,10 @@ impl Filter {
         self.matched
     }
 
+    pub fn opts(&self) -> &FilterOpts {
+        &self.opts
+    }
+
     /// `None` to drop the event; `Some(Flow::Stop)` to keep it and read no further.
     pub fn admit(&mut self, event: &Event) -> Option<Flow> {
         if !self.matches(event) {

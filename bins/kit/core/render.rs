@@ -77,6 +77,8 @@ pub struct Formatter {
     /// Printed before a non-empty table and after it (the wrapper's title and hint).
     pub preamble: String,
     pub epilogue: String,
+    /// Printed instead of gt's "No session events found." lines when there is no row.
+    pub empty: Option<String>,
     buf: Vec<u8>,
 }
 
@@ -97,6 +99,7 @@ impl Formatter {
             rows: 0,
             preamble: String::new(),
             epilogue: String::new(),
+            empty: None,
             buf: Vec::new(),
         }
     }
@@ -170,6 +173,9 @@ impl Formatter {
         match self.format {
             Format::Json if self.rows == 0 => out.write_all(b"[]\n")?,
             Format::Json => out.write_all(b"\n]\n")?,
+            Format::Table if self.rows == 0 && self.empty.is_some() => {
+                out.write_all(self.empty.as_deref().unwrap_or_default().as_bytes())?
+            }
             Format::Table if self.rows == 0 => {
                 let text = format!(
                     "No session events found.\n{}\n{}\n",

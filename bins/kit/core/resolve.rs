@@ -21,6 +21,10 @@ pub struct Sessions {
     pub accounts: Vec<PathBuf>,
     /// The town, whose events also name sessions.
     pub town: Option<PathBuf>,
+    /// The town's accounts by name, when its accounts.json was read.
+    pub listed: Option<Vec<(String, PathBuf)>>,
+    /// The current account.
+    pub current: PathBuf,
 }
 
 impl Sessions {
@@ -30,7 +34,62 @@ impl Sessions {
         let current = claude::current_account(config_dir)?;
         let town = town::find_optional(town)?;
         let accounts = claude::search_order(&current, town.as_deref())?;
-        Ok((current, Sessions { accounts, town }))
+        let listed = match &town {
+            Some(town) => claude::named_town_accounts(town)?,
+            None => None,
+        };
+        Ok((current.clone(), Sessions { accounts, town, listed, current }))
+    }
+
+    /// What a user should hear before anything else: listed accounts whose dir is missing, so
+    /// that their sessions cannot be found.
+    pub fn warnings(&self) -> Vec<String> {
+        let (Some(town), Some(listed)) = (&self.town, &self.listed) else { return Vec::new() };
+        listed
+            .iter()
+            .filter(|(_, dir)| !dir.is_dir())
+            .map(|(name, dir)| {
+                format!(
+                    "warning: account '{name}' ({}) does not exist; it is listed in {}",
+                    dir.display(),
+                    claude::accounts_file(town).display()
+                )
+            })
+            .collect()
+    }
+
+    /// Where a lookup looked, for the message of one that failed: every account dir, named,
+    /// and whether an accounts.json was read.
+    pub fn searched(&self) -> String {
+        let home_claude = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".claude"));
+        let dirs: Vec<String> = self
+            .accounts
+            .iter()
+            .map(|dir| {
+                let name = self
+                    .listed
+                    .iter()
+                    .flatten()
+                    .find(|(_, listed)| listed == dir)
+                    .map(|(name, _)| name.clone())
+                    .or_else(|| (dir == &self.current).then(|| "current".to_string()))
+                    .or_else(|| (Some(dir) == home_claude.as_ref()).then(|| "~/.claude".to_string()));
+                let missing = if dir.is_dir() { "" } else { ", missing" };
+                match name {
+                    Some(name) => format!("{} ({name}{missing})", dir.display()),
+                    None => {
+                        format!("{}{}", dir.display(), if missing.is_empty() { "" } else { " (missing)" })
+                    }
+                }
+            })
+            .collect();
+        let town = match (&self.town, &self.listed) {
+            (None, _) => "; no town found, so no accounts.json was read (use --town DIR or set GT_TOWN_ROOT)"
+                .to_string(),
+            (Some(town), None) => format!("; {} does not exist", claude::accounts_file(town).display()),
+            (Some(_), Some(_)) => String::new(),
+        };
+        format!("{}{town}", dirs.join(", "))
     }
 
     /// The full id and transcript for `input`, a full id or a prefix.
@@ -51,7 +110,16 @@ impl Sessions {
         let mut candidates = claude::ids_with_prefix(&self.accounts, wanted);
         candidates.extend(self.event_ids_with_prefix(wanted));
         let id = match candidates.len() {
-            0 => return Err(Error::new(Code::Unresolved, format!("no session matches '{wanted}'"))),
+            0 => {
+                let log = match &self.town {
+                    Some(town) => format!("the log {}, then ", town::events_log(town).display()),
+                    None => String::new(),
+                };
+                return Err(Error::new(
+                    Code::Unresolved,
+                    format!("no session matches '{wanted}' (searched {log}{})", self.searched()),
+                ));
+            }
             1 => candidates.pop_first().unwrap_or_default(),
             n => {
                 let named: Vec<&str> = candidates.iter().take(3).map(String::as_str).collect();
@@ -64,9 +132,10 @@ impl Sessions {
         };
         match find_transcript(&self.accounts, &id) {
             Some(found) => Ok((id, found)),
-            None => {
-                Err(Error::new(Code::Unresolved, format!("session {id} has no transcript in any account")))
-            }
+            None => Err(Error::new(
+                Code::Unresolved,
+                format!("session {id} has no transcript in any account (searched {})", self.searched()),
+            )),
         }
     }
 

@@ -16,7 +16,14 @@ pub fn events_log(town: &Path) -> PathBuf {
 pub fn find(explicit: Option<&Path>) -> Result<PathBuf> {
     if let Some(dir) = explicit {
         return match std::fs::metadata(dir) {
-            Ok(meta) if meta.is_dir() => Ok(dir.to_path_buf()),
+            Ok(meta) if meta.is_dir() && (has_mayor(dir) || events_log(dir).exists()) => {
+                Ok(dir.to_path_buf())
+            }
+            Ok(meta) if meta.is_dir() => Err(Error::usage(format!(
+                "--town {}: not a Gas Town (no mayor/ and no .events.jsonl there); name the town's root, \
+                 or leave --town out to find it from the working directory",
+                dir.display()
+            ))),
             Ok(_) => Err(Error::usage(format!("--town {}: not a directory", dir.display()))),
             Err(err) => Err(Error::usage(format!("--town {}: {}", dir.display(), describe_io(&err)))),
         };

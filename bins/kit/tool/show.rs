@@ -58,6 +58,9 @@ fn show(args: Args) -> Result<Code> {
         return Err(Error::usage("a session id is required (try 'seance-show --help')"));
     };
     let (_, sessions) = Sessions::locate(args.common.config_dir(), args.common.town.as_deref())?;
+    for warning in sessions.warnings() {
+        eprintln!("{}: {warning}", TOOL.name);
+    }
     let (_, transcript) = sessions.resolve(input)?;
     let path = &transcript.file;
     let file = File::open(path).map_err(|e| Error::io(path.display(), e))?;

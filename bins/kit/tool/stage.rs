@@ -43,6 +43,9 @@ pub fn main() -> i32 {
             args.stage.cwd.as_deref(),
             args.common.lock_timeout(),
         )?;
+        for warning in stager.sessions.warnings() {
+            eprintln!("{}: {warning}", TOOL.name);
+        }
         let mut out = out::stdout();
         let code = for_each_item(TOOL.name, &args.operands, id_from_line, |input| {
             if args.common.dry_run {

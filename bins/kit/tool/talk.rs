@@ -62,6 +62,9 @@ fn agent_program(explicit: Option<OsString>) -> OsString {
 
 pub fn talk(talk: &Talk) -> Result<Code> {
     let stager = Stager::new(talk.config_dir, talk.town, None, talk.lock_timeout)?;
+    for warning in stager.sessions.warnings() {
+        eprintln!("seance: {warning}");
+    }
     // Leftovers of a seance that was killed; failures here must not stop the talk.
     let gc = Gc { older_than: None, dry_run: false, lock_timeout: talk.lock_timeout };
     gc.account(&stager.current, &mut |_| {}, &mut |_| {});
