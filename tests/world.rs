@@ -2,12 +2,12 @@
 //! the first, as gt sets it up), a town whose accounts.json lists both, and a working dir.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+use crate::transcript_fixture::conversation;
 use crate::util::{Tool, start, tool};
 
 pub struct World {
@@ -92,24 +92,11 @@ impl World {
         self.project(&self.one, &self.work)
     }
 
-    /// Writes a transcript for `id` in `account`'s project dir for `cwd`.
+    /// Writes a transcript for `id` in `account`'s project dir for `cwd`: one question and its
+    /// answer, shaped like the real client's.
     pub fn session(&self, account: &Path, cwd: &Path, id: &str) -> PathBuf {
-        let dir = self.project(account, cwd);
-        fs::create_dir_all(&dir).unwrap();
-        let file = dir.join(format!("{id}.jsonl"));
-        let lines = [
-            r#"{"type":"summary","summary":"x","leafUuid":"u0"}"#.to_string(),
-            format!(
-                r#"{{"type":"user","message":{{"role":"user","content":"Where did you put the migration plan?"}},"timestamp":"2026-01-22T10:00:00.000Z","sessionId":"{id}","cwd":"{}"}}"#,
-                cwd.display()
-            ),
-            format!(
-                r#"{{"type":"assistant","message":{{"role":"assistant","content":[{{"type":"text","text":"In docs/plan.md"}}]}},"timestamp":"2026-01-22T10:00:05.000Z","sessionId":"{id}"}}"#
-            ),
-        ];
-        fs::write(&file, lines.join("\n") + "\n").unwrap();
-        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
-        file
+        conversation(id, cwd, "Where did you put the migration plan?", "In docs/plan.md")
+            .write(&self.project(account, cwd))
     }
 
     /// Writes `index` (entries and all) as the project's sessions-index.json, laid out the way
