@@ -118,7 +118,10 @@ impl FakeApi {
 
     /// The Messages API requests so far.
     pub fn messages_requests(&self) -> Vec<Request> {
-        self.requests().into_iter().filter(|r| r.method == "POST" && r.path.starts_with("/v1/messages")).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.path.starts_with("/v1/messages"))
+            .collect()
     }
 
     pub fn clear(&self) {
@@ -152,7 +155,8 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, secret: &str) {
         };
         let length = if method == "HEAD" { 0 } else { payload.len() };
         let mut response =
-            format!("HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {length}\r\n\r\n").into_bytes();
+            format!("HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {length}\r\n\r\n")
+                .into_bytes();
         if method != "HEAD" {
             response.extend_from_slice(payload.as_bytes());
         }
@@ -211,9 +215,14 @@ enum Block {
 /// The rules of the fake model (see the module's doc).
 fn model(body: &Value, secret: &str) -> Vec<Block> {
     let messages = body["messages"].as_array().cloned().unwrap_or_default();
-    let users: Vec<String> = messages.iter().filter(|m| m["role"] == "user").map(text_of).collect();
+    let users: Vec<&Value> = messages.iter().filter(|m| m["role"] == "user").collect();
+    // A resumed conversation may end with a tool result and the new prompt in one message:
+    // only a message whose last block is a tool result is the helper's hand-back.
+    let answers_tool = users.last().and_then(|m| m["content"].as_array()?.last().cloned());
+    let answers_tool = answers_tool.is_some_and(|block| block["type"] == "tool_result");
+    let users: Vec<String> = users.into_iter().map(text_of).collect();
     let last = users.last().cloned().unwrap_or_default();
-    let text = if last.contains("tool_result:") {
+    let text = if answers_tool {
         HELPER_DONE.to_string()
     } else if users.first().is_some_and(|first| first.contains(SUBTASK)) {
         SUB_REPORT.to_string()
@@ -241,19 +250,21 @@ fn stream_reply(request: &Value, blocks: Vec<Block>) -> String {
     let mut stop = "end_turn";
     for (index, block) in blocks.iter().enumerate() {
         let (start, delta) = match block {
-            Block::Text(text) => {
-                (json!({"type":"text","text":""}), json!({"type":"text_delta","text":text}))
-            }
+            Block::Text(text) => (json!({"type":"text","text":""}), json!({"type":"text_delta","text":text})),
             Block::Agent => {
                 stop = "tool_use";
-                let input = json!({"description":"look in docs","prompt":SUBTASK,"subagent_type":"general-purpose"});
+                let input =
+                    json!({"description":"look in docs","prompt":SUBTASK,"subagent_type":"general-purpose"});
                 (
                     json!({"type":"tool_use","id":"toolu_fake_agent","name":"Agent","input":{}}),
                     json!({"type":"input_json_delta","partial_json":input.to_string()}),
                 )
             }
         };
-        event("content_block_start", json!({"type":"content_block_start","index":index,"content_block":start}));
+        event(
+            "content_block_start",
+            json!({"type":"content_block_start","index":index,"content_block":start}),
+        );
         event("content_block_delta", json!({"type":"content_block_delta","index":index,"delta":delta}));
         event("content_block_stop", json!({"type":"content_block_stop","index":index}));
     }

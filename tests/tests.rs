@@ -1,6 +1,7 @@
 //! One integration test binary: every test runs the built tools on a fresh temp dir shaped like
 //! a real town, and asserts on exact output, exit codes and files.
 
+mod fake_api;
 mod transcript_fixture;
 mod util;
 mod world;

@@ -106,12 +106,6 @@ impl Fixture {
         self.chained(&head, "")
     }
 
-    /// A metadata record (a title, say), written as given.
-    pub fn raw(&mut self, line: &str) -> &mut Fixture {
-        self.lines.push(line.to_string());
-        self
-    }
-
     /// The transcript's text, ending with the `last-prompt` record the client writes after a turn.
     pub fn text(&self) -> String {
         let mut lines = self.lines.clone();

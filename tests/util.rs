@@ -90,23 +90,30 @@ pub struct Tool {
 }
 
 pub fn tool(name: &str) -> Tool {
-    let mut cmd = Command::new(bin(name));
-    for var in [
-        "GT_TOWN_ROOT",
-        "GT_ROOT",
-        "NO_COLOR",
-        "CLAUDE_CONFIG_DIR",
-        "COLUMNS",
-        "TERM",
-        "SEANCE_AGENT",
-        "FZF_DEFAULT_OPTS",
-        "FZF_PREVIEW_LINES",
-    ] {
-        cmd.env_remove(var);
+    Tool::from_command(&bin(name))
+}
+
+impl Tool {
+    /// Any program, with the same clean environment as our tools.
+    pub fn from_command(program: &Path) -> Tool {
+        let mut cmd = Command::new(program);
+        for var in [
+            "GT_TOWN_ROOT",
+            "GT_ROOT",
+            "NO_COLOR",
+            "CLAUDE_CONFIG_DIR",
+            "COLUMNS",
+            "TERM",
+            "SEANCE_AGENT",
+            "FZF_DEFAULT_OPTS",
+            "FZF_PREVIEW_LINES",
+        ] {
+            cmd.env_remove(var);
+        }
+        // A fixed, non-UTC zone with a half-hour offset shows local-time conversion for sure.
+        cmd.env("TZ", "IST-5:30");
+        Tool { cmd, stdin: Vec::new() }
     }
-    // A fixed, non-UTC zone with a half-hour offset shows local-time conversion for sure.
-    cmd.env("TZ", "IST-5:30");
-    Tool { cmd, stdin: Vec::new() }
 }
 
 pub struct Run {
@@ -151,6 +158,11 @@ impl Tool {
         self
     }
 
+    pub fn env_remove(mut self, key: &str) -> Tool {
+        self.cmd.env_remove(key);
+        self
+    }
+
     pub fn cwd(mut self, dir: &Path) -> Tool {
         self.cmd.current_dir(dir);
         self
@@ -177,6 +189,45 @@ impl Tool {
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
             stderr: String::from_utf8_lossy(&stderr).into_owned(),
         }
+    }
+
+    /// Runs with stdin closed, killing the command if it has not exited within `limit` (a
+    /// hung client must fail its test, not hang the suite).
+    pub fn run_within(mut self, limit: std::time::Duration) -> Run {
+        use std::os::unix::process::CommandExt;
+        // Its own process group, so that a kill also reaches an agent it started.
+        self.cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
+        let mut child = self.cmd.spawn().unwrap();
+        let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+        let stdout = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = out.read_to_end(&mut buf);
+            buf
+        });
+        let stderr = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = err.read_to_end(&mut buf);
+            buf
+        });
+        let deadline = std::time::Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                let group = nix::unistd::Pid::from_raw(child.id() as i32);
+                let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let stdout = String::from_utf8_lossy(&stdout.join().unwrap()).into_owned();
+        let stderr = String::from_utf8_lossy(&stderr.join().unwrap()).into_owned();
+        let Some(status) = status else {
+            panic!("{:?} still running after {limit:?}; stdout: {stdout} stderr: {stderr}", self.cmd);
+        };
+        Run { code: status.code().unwrap_or(-1), stdout, stderr }
     }
 
     /// Runs with stdout on a pseudo-terminal `cols` wide; returns what the terminal received.
