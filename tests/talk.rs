@@ -10,13 +10,25 @@ use std::time::{Duration, Instant};
 use crate::util::uuid;
 use crate::world::*;
 
+/// With SEANCE_TEST_FORK_DIR set, it claims `--session-id` in its `--help` (as Claude Code
+/// does) and writes the fork where it is told, with a sidecar dir, as the client would.
 const AGENT: &str = r#"#!/bin/sh
+if [ "$1" = --help ]; then
+  [ -n "$SEANCE_TEST_FORK_DIR" ] && echo "  --session-id <uuid>  Use a specific session ID"
+  exit 0
+fi
 rec="$SEANCE_TEST_RECORD"
 {
   printf 'args:'; printf ' [%s]' "$@"; echo
-  echo "CLAUDECODE=${CLAUDECODE-unset} ENTRYPOINT=${CLAUDE_CODE_ENTRYPOINT-unset} KEEP=${KEEP-unset}"
+  echo "CLAUDECODE=${CLAUDECODE-unset} ENTRYPOINT=${CLAUDE_CODE_ENTRYPOINT-unset} CHILD=${CLAUDE_CODE_CHILD_SESSION-unset} KEEP=${KEEP-unset}"
   if [ -L "$SEANCE_TEST_LINK" ]; then echo link=yes; else echo link=no; fi
 } > "$rec"
+if [ -n "$SEANCE_TEST_FORK_DIR" ]; then
+  while [ "$#" -gt 0 ] && [ "$1" != --session-id ]; do shift; done
+  mkdir -p "$SEANCE_TEST_FORK_DIR/$2/subagents"
+  echo '{}' > "$SEANCE_TEST_FORK_DIR/$2/subagents/agent-a1.jsonl"
+  echo '{}' > "$SEANCE_TEST_FORK_DIR/$2.jsonl"
+fi
 case "$SEANCE_TEST_MODE" in
   wait)
     trap 'echo got=INT >> "$rec"; exit 130' INT
@@ -60,6 +72,7 @@ impl Setup {
             .env("SEANCE_TEST_MODE", mode)
             .env("CLAUDECODE", "1")
             .env("CLAUDE_CODE_ENTRYPOINT", "cli")
+            .env("CLAUDE_CODE_CHILD_SESSION", "1")
             .env("KEEP", "kept")
     }
 
@@ -83,7 +96,7 @@ fn talk_runs_the_agent_on_a_staged_fork_then_cleans_up() {
     assert_eq!(
         read(&s.record),
         format!(
-            "args: [--fork-session] [--resume] [{}]\nCLAUDECODE=unset ENTRYPOINT=unset KEEP=kept\nlink=yes\n",
+            "args: [--fork-session] [--resume] [{}]\nCLAUDECODE=unset ENTRYPOINT=unset CHILD=unset KEEP=kept\nlink=yes\n",
             s.id
         )
     );
@@ -168,4 +181,138 @@ fn sigterm_is_forwarded_and_cleanup_happens() {
 #[test]
 fn sighup_is_forwarded_and_cleanup_happens() {
     signal_test(nix::sys::signal::Signal::SIGHUP, 129, "got=HUP");
+}
+
+/// The fork id seance chose, from the agent's recorded arguments.
+fn fork_id(s: &Setup) -> String {
+    let record = read(&s.record);
+    let args = record.lines().next().unwrap();
+    let (_, rest) = args.split_once("[--session-id] [").expect(args);
+    rest[..36].to_string()
+}
+
+#[test]
+fn an_agent_that_takes_session_id_gets_one_and_seance_says_where_the_fork_is() {
+    let s = setup();
+    let run = s.talk("exit", &["-p", "q"]).env("SEANCE_TEST_FORK_DIR", s.w.target()).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let fork = fork_id(&s);
+    assert!(seance::core::claude::valid_session_id(&fork) && fork != s.id, "{fork}");
+    assert_eq!(fork.as_bytes()[14], b'4', "a version 4 uuid: {fork}");
+    assert_eq!(
+        read(&s.record).lines().next().unwrap(),
+        format!("args: [--fork-session] [--resume] [{}] [--session-id] [{fork}] [-p] [q]", s.id)
+    );
+    let saved = s.w.target().join(format!("{fork}.jsonl"));
+    assert_eq!(
+        run.stderr,
+        format!(
+            "Summoning session {}…\nThe talk was saved as {}\nReopen it with: seance --talk {fork}\n",
+            s.id,
+            saved.display()
+        )
+    );
+    assert!(exists(&saved) && exists(&s.w.target().join(&fork)));
+    s.cleaned_up();
+    // Each talk gets a fork of its own.
+    s.talk("exit", &[]).env("SEANCE_TEST_FORK_DIR", s.w.target()).run();
+    assert_ne!(fork_id(&s), fork);
+}
+
+#[test]
+fn forget_removes_the_fork_and_its_sidecar_only() {
+    let s = setup();
+    fs::create_dir_all(s.w.target()).unwrap();
+    // Neighbours that look like a fork's: another session and its sidecar.
+    let neighbour = s.w.session(&s.w.one, &s.w.work, &uuid(9));
+    fs::create_dir_all(s.w.target().join(uuid(9)).join("subagents")).unwrap();
+    let run = s.talk("exit", &["--forget"]).env("SEANCE_TEST_FORK_DIR", s.w.target()).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let fork = fork_id(&s);
+    let saved = s.w.target().join(format!("{fork}.jsonl"));
+    assert_eq!(
+        run.stderr,
+        format!("Summoning session {}…\nForgot the talk (removed {})\n", s.id, saved.display())
+    );
+    assert!(!exists(&saved) && !exists(&s.w.target().join(&fork)));
+    assert!(exists(&neighbour) && exists(&s.w.target().join(uuid(9)).join("subagents")));
+    s.cleaned_up();
+}
+
+#[test]
+fn forget_needs_an_agent_that_takes_session_id() {
+    let s = setup();
+    let run = s.talk("exit", &["--forget"]).run();
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "seance: --forget needs an agent that takes --session-id ({} does not say so in its --help)\n",
+            s.agent.display()
+        )
+    );
+    assert!(!exists(&s.record), "the agent ran");
+    assert!(!exists(&s.w.target()), "something was staged");
+    let run = s.w.tool("seance").args(["--forget"]).run();
+    assert_eq!((run.code, run.stderr.as_str()), (2, "seance: --forget goes with --talk\n"));
+}
+
+/// 2.1.330 writes new sessions into `$CLAUDE_CODE_PROJECT_DIR_NAME` (when CLAUDE_CONFIG_DIR is
+/// set) but looks sessions up in the working dir's project dir too, as 2.1.197 does: the stage
+/// goes there, and seance finds the fork where the client wrote it.
+#[test]
+fn project_dir_name_moves_the_fork_not_the_stage() {
+    let s = setup();
+    let named = s.w.one.join("projects/renamed");
+    let run = s
+        .talk("exit", &[])
+        .env("CLAUDE_CONFIG_DIR", &s.w.one)
+        .env("CLAUDE_CODE_PROJECT_DIR_NAME", "renamed")
+        .env("SEANCE_TEST_FORK_DIR", &named)
+        .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&s.record).contains("link=yes"), "not staged in the working dir's project dir");
+    let fork = fork_id(&s);
+    assert!(
+        run.stderr.contains(&format!("The talk was saved as {}/{fork}.jsonl\n", named.display())),
+        "{}",
+        run.stderr
+    );
+    s.cleaned_up();
+    assert!(!exists(&named.join(format!("{}.jsonl", s.id))));
+    // Without CLAUDE_CONFIG_DIR the client ignores the variable, and so does seance.
+    let run = s
+        .talk("exit", &[])
+        .env("CLAUDE_CODE_PROJECT_DIR_NAME", "renamed")
+        .env("SEANCE_TEST_FORK_DIR", s.w.target())
+        .run();
+    let fork = fork_id(&s);
+    assert!(
+        run.stderr.contains(&format!("The talk was saved as {}/{fork}.jsonl\n", s.w.target().display())),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_empty_claude_config_dir_is_refused() {
+    let s = setup();
+    let message = "CLAUDE_CONFIG_DIR is set but empty (Claude Code would keep sessions in ./projects): \
+                   unset it, set it to a config dir, or pass --config-dir\n";
+    let run = s.talk("exit", &[]).env("CLAUDE_CONFIG_DIR", "").run();
+    assert_eq!((run.code, run.stderr.clone()), (2, format!("seance: {message}")));
+    assert!(!exists(&s.record));
+    for tool in ["seance-stage", "seance-gc"] {
+        let mut args = vec![];
+        if tool == "seance-stage" {
+            args.push(s.id.as_str());
+        }
+        let run = s.w.tool(tool).args(args).env("CLAUDE_CONFIG_DIR", "").run();
+        assert_eq!((run.code, run.stderr), (2, format!("{tool}: {message}")));
+    }
+    assert!(!exists(&s.w.work.join("projects")) && !exists(&s.w.target()));
+    // --config-dir names the account instead.
+    let run = s.w.tool("seance-stage").args(["--config-dir", s.w.one.to_str().unwrap(), &s.id]);
+    let run = run.env("CLAUDE_CONFIG_DIR", "").run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
 }

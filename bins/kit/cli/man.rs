@@ -21,13 +21,20 @@ const ENVIRONMENT: &[(&str, &str, &str)] = &[
     (
         "config-dir",
         "CLAUDE_CONFIG_DIR",
-        "The current Claude account's config dir when set and not empty (else ~/.claude); \
-         --config-dir overrides it.",
+        "The current Claude account's config dir when set (else ~/.claude); --config-dir \
+         overrides it. Set but empty is refused: Claude Code would then use ./projects.",
     ),
     (
         "agent",
         "SEANCE_AGENT",
         "The agent program for --talk and pick when --agent is not given (default: claude).",
+    ),
+    (
+        "forget",
+        "CLAUDE_CODE_PROJECT_DIR_NAME",
+        "With CLAUDE_CONFIG_DIR set, where Claude Code 2.1.330 and later write new sessions, and so \
+         where --talk looks for the fork it reports or forgets (the stage still goes to the working \
+         directory's project dir, where every client looks).",
     ),
     ("color", "NO_COLOR", "When set and not empty, --color auto means no colour."),
     ("lines", "FZF_PREVIEW_LINES", "The default for --lines: fzf sets it to its preview pane's height."),

@@ -23,13 +23,39 @@ pub fn valid_session_id(id: &str) -> bool {
         && !id.contains("..")
 }
 
-/// The current account: `$CLAUDE_CONFIG_DIR` when set and non-empty, else `~/.claude` resolved
-/// through symlinks.
+/// The current account: `$CLAUDE_CONFIG_DIR` when set, else `~/.claude` resolved through
+/// symlinks. Set but empty is refused: the client then keeps its sessions under `./projects` of
+/// whatever directory it runs in (checked on 2.1.197 and 2.1.330), so no one account would be
+/// the right one to stage into or clean.
 pub fn current_config() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
-        return Ok(absolute(PathBuf::from(dir)));
+    match std::env::var_os("CLAUDE_CONFIG_DIR") {
+        Some(dir) if dir.is_empty() => Err(Error::usage(
+            "CLAUDE_CONFIG_DIR is set but empty (Claude Code would keep sessions in ./projects): \
+             unset it, set it to a config dir, or pass --config-dir",
+        )),
+        Some(dir) => Ok(absolute(PathBuf::from(dir))),
+        None => Ok(resolved(home()?.join(".claude"))),
     }
-    Ok(resolved(home()?.join(".claude")))
+}
+
+/// The dirs where a client started in `cwd` with account `config` writes a new session (a
+/// fork, say), the client's choice first: 2.1.330 and later write into
+/// `$CLAUDE_CODE_PROJECT_DIR_NAME` when it and `CLAUDE_CONFIG_DIR` are set, older clients ignore
+/// it and use `cwd`'s project dir. Both look sessions up in `cwd`'s project dir, so that is where
+/// stages go whatever the variable says.
+pub fn new_session_dirs(config: &Path, cwd: &Path) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    let named = std::env::var_os("CLAUDE_CODE_PROJECT_DIR_NAME").filter(|n| {
+        let component = Path::new(n).components().count() == 1 && !n.as_encoded_bytes().contains(&b'/');
+        component && n != "." && n != ".."
+    });
+    if let Some(name) = named
+        && std::env::var_os("CLAUDE_CONFIG_DIR").is_some_and(|d| !d.is_empty())
+    {
+        dirs.push(config.join("projects").join(name));
+    }
+    dirs.push(project_dir(config, cwd));
+    dirs
 }
 
 /// The current account: `--config-dir` when given, else the environment's.

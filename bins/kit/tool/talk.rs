@@ -2,16 +2,18 @@
 //! whatever happens to the agent or to us (short of SIGKILL, which seance-gc --older-than
 //! covers). The index lock is never held while the agent runs.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::io::Read;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
 
+use crate::core::claude;
 use crate::core::error::{Code, Error, Result};
 use crate::core::gc::Gc;
 use crate::core::stage::Stager;
@@ -24,6 +26,8 @@ pub struct Talk<'a> {
     pub config_dir: Option<&'a Path>,
     pub town: Option<&'a Path>,
     pub lock_timeout: Duration,
+    /// Remove the fork after the talk instead of keeping it.
+    pub forget: bool,
 }
 
 static GOT_INT: AtomicBool = AtomicBool::new(false);
@@ -65,19 +69,34 @@ pub fn talk(talk: &Talk) -> Result<Code> {
     for warning in stager.sessions.warnings() {
         eprintln!("seance: {warning}");
     }
+    let program = agent_program(talk.agent.clone());
+    // Asked before anything is staged, so a slow or odd agent holds no stage.
+    let fork = takes_session_id(&program).then(new_session_id).transpose()?;
+    if talk.forget && fork.is_none() {
+        return Err(Error::usage(format!(
+            "--forget needs an agent that takes --session-id ({} does not say so in its --help)",
+            program.to_string_lossy()
+        )));
+    }
     // Leftovers of a seance that was killed; failures here must not stop the talk.
     let gc = Gc { older_than: None, dry_run: false, lock_timeout: talk.lock_timeout };
     gc.account(&stager.current, &mut |_| {}, &mut |_| {});
     catch_signals()?;
     let staged = stager.stage(talk.id)?;
     eprintln!("Summoning session {}…", staged.id);
-    let program = agent_program(talk.agent.clone());
     let mut command = Command::new(&program);
     command.args(["--fork-session", "--resume", &staged.id]);
+    if let Some(fork) = &fork {
+        command.args(["--session-id", fork]);
+    }
     if let Some(prompt) = talk.prompt {
         command.args(["-p", prompt]);
     }
-    command.env_remove("CLAUDECODE").env_remove("CLAUDE_CODE_ENTRYPOINT");
+    // Set inside a Claude Code session; with CLAUDE_CODE_CHILD_SESSION the client writes no
+    // transcript, and some versions refuse to start nested while CLAUDECODE is set.
+    for var in ["CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT", "CLAUDE_CODE_CHILD_SESSION"] {
+        command.env_remove(var);
+    }
     let outcome = match command.spawn() {
         Ok(child) => Ok(wait_forwarding(Pid::from_raw(child.id() as i32))),
         Err(err) => Err(Error::new(
@@ -91,7 +110,80 @@ pub fn talk(talk: &Talk) -> Result<Code> {
         eprintln!("seance: {} (undo token: {})", err.message, staged.token.encode());
         return Ok(err.code);
     }
+    if let Some(fork) = fork {
+        let dirs = claude::new_session_dirs(&stager.current, &stager.cwd);
+        if let Some(saved) = dirs.iter().map(|d| d.join(format!("{fork}.jsonl"))).find(|f| is_file(f)) {
+            if talk.forget {
+                forget(&saved, &fork)?;
+            } else {
+                eprintln!("The talk was saved as {}\nReopen it with: seance --talk {fork}", saved.display());
+            }
+        }
+    }
     Ok(status)
+}
+
+/// Whether the agent names the fork with `--session-id` (Claude Code since about 2.0.73): its
+/// `--help` says so. An agent that says nothing, fails, or takes longer than a few seconds to
+/// answer is run as before, without it.
+fn takes_session_id(program: &OsStr) -> bool {
+    let Ok(mut child) = Command::new(program)
+        .arg("--help")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    let Some(mut stdout) = child.stdout.take() else { return false };
+    let reader = std::thread::spawn(move || {
+        let mut help = Vec::new();
+        let _ = stdout.read_to_end(&mut help);
+        help
+    });
+    let deadline = Instant::now() + HELP_PATIENCE;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+        }
+    }
+    reader.join().is_ok_and(|help| memchr::memmem::find(&help, b"--session-id").is_some())
+}
+
+const HELP_PATIENCE: Duration = Duration::from_secs(10);
+
+/// A random (version 4) UUID for the fork.
+fn new_session_id() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    rustix::rand::getrandom(&mut bytes, rustix::rand::GetRandomFlags::empty())
+        .map_err(|e| Error::new(Code::Failure, format!("getrandom: {e}")))?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
+}
+
+fn is_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// `--forget`: removes the fork the talk wrote, its transcript and its sidecar dir (subagents,
+/// tool results), and nothing else: both are named by the id seance chose for it.
+fn forget(saved: &Path, fork: &str) -> Result<()> {
+    let sidecar = saved.with_file_name(fork);
+    if std::fs::symlink_metadata(&sidecar).is_ok_and(|m| m.is_dir()) {
+        std::fs::remove_dir_all(&sidecar).map_err(|e| Error::io(sidecar.display(), e))?;
+    }
+    std::fs::remove_file(saved).map_err(|e| Error::io(saved.display(), e))?;
+    eprintln!("Forgot the talk (removed {})", saved.display());
+    Ok(())
 }
 
 /// Waits for the agent, forwarding the signals we catch; returns our exit status.

@@ -11,7 +11,7 @@ use crate::cli::flags::common::{CONFIG_DIR, EXIT_STATUS, LOCK_TIMEOUT, SINCE, ST
 use crate::cli::flags::filter::{ACTOR, RECENT, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
 use crate::cli::flags::log::{EVENTS, WINDOW};
 use crate::cli::flags::render::{COLOR, FORMAT, JSON_ARRAY, NO_HEADER, TIME, WIDTH};
-use crate::cli::flags::seance::{AGENT, Mode, PROMPT, TALK};
+use crate::cli::flags::seance::{AGENT, FORGET, Mode, PROMPT, TALK};
 use crate::cli::shell::{COMPLETE_FLAG, Shell};
 use crate::cli::{Args, Command, Tool};
 use crate::core::error::{Code, Error, Result};
@@ -47,6 +47,7 @@ pub const TOOL: Tool = Tool {
         &TALK,
         &PROMPT,
         &AGENT,
+        &FORGET,
         &CONFIG_DIR,
         &LOCK_TIMEOUT,
         &TOWN,
@@ -124,6 +125,9 @@ pub fn main() -> i32 {
         if args.seance.prompt.is_some() {
             return Err(Error::usage("-p/--prompt goes with --talk"));
         }
+        if args.seance.forget {
+            return Err(Error::usage("--forget goes with --talk"));
+        }
         list(&args)
     })
 }
@@ -136,6 +140,7 @@ fn talk_to<'a>(args: &'a Args, id: &'a str) -> talk::Talk<'a> {
         config_dir: args.common.config_dir(),
         town: args.common.town.as_deref(),
         lock_timeout: args.common.lock_timeout(),
+        forget: args.seance.forget,
     }
 }
 

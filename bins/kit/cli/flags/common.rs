@@ -55,7 +55,10 @@ pub const CONFIG_DIR: Flag =
         a.common.config_dirs.push(v.path());
         Ok(())
     })
-    .doc("Default: $CLAUDE_CONFIG_DIR when set and not empty, else ~/.claude (through symlinks).")
+    .doc(
+        "Default: $CLAUDE_CONFIG_DIR when set, else ~/.claude (through symlinks). Set but empty is \
+         refused (exit 2): Claude Code would then use ./projects of any directory.",
+    )
     .complete(Complete::Dir);
 
 pub const LOCK_TIMEOUT: Flag =

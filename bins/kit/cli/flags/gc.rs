@@ -15,7 +15,8 @@ pub struct GcArgs {
 
 pub const CONFIG_DIRS: Flag = Flag {
     help: "Clean this Claude config dir (repeatable; default: the current account)",
-    doc: "The current account is $CLAUDE_CONFIG_DIR when set and not empty, else ~/.claude.",
+    doc: "The current account is $CLAUDE_CONFIG_DIR when set (set but empty is refused), else \
+          ~/.claude.",
     ..CONFIG_DIR
 };
 

@@ -12,6 +12,7 @@ pub struct SeanceArgs {
     pub talk: Option<String>,
     pub prompt: Option<String>,
     pub agent: Option<OsString>,
+    pub forget: bool,
 }
 
 /// What the command line asks `seance` for: its operands.
@@ -31,9 +32,12 @@ pub const TALK: Flag =
     .short('t')
     .doc(
         "Removes orphaned stages quietly, stages the session (seance-stage), runs the agent as `claude \
-        --fork-session --resume <full id>` with CLAUDECODE and CLAUDE_CODE_ENTRYPOINT removed from its \
-        environment, then unstages, always: on exit, on Ctrl-C, and on SIGTERM or SIGHUP (forwarded to the \
-        agent first). Exits with the agent's status, 0 for 0 and 130.",
+        --fork-session --resume <full id>` with CLAUDECODE, CLAUDE_CODE_ENTRYPOINT and \
+        CLAUDE_CODE_CHILD_SESSION removed from its environment, then unstages, always: on exit, on \
+        Ctrl-C, and on SIGTERM or SIGHUP (forwarded to the agent first). Exits with the agent's status, \
+        0 for 0 and 130. When the agent's --help lists --session-id, the fork gets an id chosen in \
+        advance, and afterwards seance says where the fork was saved and how to reopen it (`seance \
+        --talk <fork id>`).",
     )
     .complete(Complete::Session);
 
@@ -52,3 +56,11 @@ pub const AGENT: Flag = Flag::value(
     |a, v| store(&mut a.seance.agent, v.os()),
 )
 .complete(Complete::Command);
+
+pub const FORGET: Flag = Flag::switch("forget", "Remove the fork after --talk instead of keeping it", |a| {
+    a.seance.forget = true
+})
+.doc(
+    "Removes the transcript the talk wrote and its sidecar dir, and nothing else. Needs an agent that \
+         takes --session-id (Claude Code does), so that the fork is known by its id.",
+);
