@@ -10,7 +10,7 @@ complete -c seance -s n -l limit -l recent -x -d 'Show the N most recent session
 complete -c seance -l json -d 'Output the sessions as one JSON array (same as --format json)'
 complete -c seance -s t -l talk -x -a '(command seance --complete session 2>/dev/null)' -d 'Talk to a predecessor session (a full id or a prefix)'
 complete -c seance -s p -l prompt -x -d 'One-shot question for --talk (passed to the agent as -p PROMPT)'
-complete -c seance -l agent -x -a '(__fish_complete_command)' -d 'The agent program for --talk (default: $SEANCE_AGENT, else claude)'
+complete -c seance -l agent -x -a '(__fish_complete_command)' -d 'The agent command line for --talk (default: $SEANCE_AGENT, else claude)'
 complete -c seance -l forget -d 'Remove the fork after --talk instead of keeping it'
 complete -c seance -l config-dir -x -a '(__fish_complete_directories)' -d 'Use this Claude config dir as the current account'
 complete -c seance -l lock-timeout -x -d 'How long to wait for an index lock (default: 5s)'

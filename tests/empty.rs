@@ -87,7 +87,8 @@ fn a_town_flag_that_names_no_town_is_a_usage_error() {
 fn outside_a_town_a_talk_says_no_accounts_json_was_read() {
     let w = World::new();
     let nowhere = tempfile::tempdir().unwrap();
-    let run = w.tool("seance").cwd(nowhere.path()).args(["--talk", "2fab465e"]).run().code(3);
+    let run =
+        w.tool("seance").cwd(nowhere.path()).args(["--talk", "2fab465e", "--agent", "true"]).run().code(3);
     assert_eq!(
         run.stderr,
         format!(

@@ -140,13 +140,10 @@ fn a_missing_agent_is_an_error_and_still_cleans_up() {
     let s = setup();
     let run = s.w.tool("seance").args(["--talk", &s.id, "--agent", "/nonexistent/claude"]).run();
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.ends_with("seance: /nonexistent/claude: No such file or directory\n"),
-        "{}",
-        run.stderr
-    );
-    s.cleaned_up();
-    let run = s.w.tool("seance").args(["--talk", "ffffffff"]).run();
+    // Checked before anything is staged: no "Summoning", nothing to clean up.
+    assert_eq!(run.stderr, "seance: agent '/nonexistent/claude' (from --agent): not an executable file\n");
+    assert!(!s.w.target().exists());
+    let run = s.w.tool("seance").args(["--talk", "ffffffff", "--agent", s.agent.to_str().unwrap()]).run();
     assert_eq!(run.code, 3);
     assert_eq!(run.stderr, format!("seance: no session matches 'ffffffff' (searched {})\n", s.w.searched()));
 }

@@ -6,6 +6,7 @@ mod transcript_fixture;
 mod util;
 mod world;
 
+mod agent;
 mod cli;
 mod client;
 mod crash;

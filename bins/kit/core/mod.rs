@@ -1,6 +1,7 @@
 //! What seance knows about the world, and nothing of the command line: no flag, no help text,
 //! never an import of `cli` (a test in tests/layers.rs checks).
 
+pub mod agent;
 pub mod choice;
 pub mod claude;
 pub mod cmdline;

@@ -18,7 +18,7 @@ pub fn pick(
     mut filter: FilterOpts,
     talk: impl FnOnce(&str) -> Result<Code>,
 ) -> Result<Code> {
-    let fzf = find_program("fzf").ok_or_else(|| {
+    let fzf = crate::core::agent::find_program("fzf").ok_or_else(|| {
         Error::usage("pick needs fzf, which is not on PATH (see https://github.com/junegunn/fzf)")
     })?;
     let show = std::env::current_exe()
@@ -74,15 +74,6 @@ pub fn pick(
 
 fn describe_status(code: Option<i32>) -> String {
     code.map_or_else(|| "killed by a signal".to_string(), |c| format!("exit {c}"))
-}
-
-/// `name` found in $PATH, as the shell would find it.
-fn find_program(name: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|file| {
-        std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    })
 }
 
 /// A word for sh, bash, zsh and fish alike: single quotes, with `'` written as `'\''`.

@@ -13,6 +13,7 @@ use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
 
+use crate::core::agent::Agent;
 use crate::core::claude;
 use crate::core::error::{Code, Error, Result};
 use crate::core::gc::Gc;
@@ -58,20 +59,16 @@ fn catch_signals() -> Result<()> {
     Ok(())
 }
 
-fn agent_program(explicit: Option<OsString>) -> OsString {
-    explicit
-        .or_else(|| std::env::var_os("SEANCE_AGENT").filter(|a| !a.is_empty()))
-        .unwrap_or_else(|| OsString::from("claude"))
-}
-
 pub fn talk(talk: &Talk) -> Result<Code> {
+    // Checked before anything is staged: a typo in --agent costs no stage and no unstage.
+    let agent = Agent::find(talk.agent.as_deref())?;
+    let program = agent.program.as_os_str();
     let stager = Stager::new(talk.config_dir, talk.town, None, talk.lock_timeout)?;
     for warning in stager.sessions.warnings() {
         eprintln!("seance: {warning}");
     }
-    let program = agent_program(talk.agent.clone());
     // Asked before anything is staged, so a slow or odd agent holds no stage.
-    let fork = takes_session_id(&program).then(new_session_id).transpose()?;
+    let fork = takes_session_id(program).then(new_session_id).transpose()?;
     if talk.forget && fork.is_none() {
         return Err(Error::usage(format!(
             "--forget needs an agent that takes --session-id ({} does not say so in its --help)",
@@ -84,8 +81,8 @@ pub fn talk(talk: &Talk) -> Result<Code> {
     catch_signals()?;
     let staged = stager.stage(talk.id)?;
     eprintln!("Summoning session {}…", staged.id);
-    let mut command = Command::new(&program);
-    command.args(["--fork-session", "--resume", &staged.id]);
+    let mut command = Command::new(program);
+    command.args(&agent.words[1..]).args(["--fork-session", "--resume", &staged.id]);
     if let Some(fork) = &fork {
         command.args(["--session-id", fork]);
     }

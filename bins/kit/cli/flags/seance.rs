@@ -52,8 +52,13 @@ pub const PROMPT: Flag = Flag::value(
 pub const AGENT: Flag = Flag::value(
     "agent",
     "CMD",
-    "The agent program for --talk (default: $SEANCE_AGENT, else claude)",
+    "The agent command line for --talk (default: $SEANCE_AGENT, else claude)",
     |a, v| store(&mut a.seance.agent, v.os()),
+)
+.doc(
+    "A command line split the way a shell splits words (quotes and backslashes work; pipes, \
+     redirections and $ expansions need a script), so `--agent 'claude --model opus'` works. Its \
+     program is looked up before anything is staged.",
 )
 .complete(Complete::Command);
 
