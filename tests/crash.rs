@@ -100,8 +100,8 @@ impl Scene {
         self.w.run_from(bins, tool, args, failpoint)
     }
 
-    /// stage A, unstage it, stage it again, gc: stops at the first step killed. Returns whether
-    /// one was.
+    /// stage A, unstage it, stage it again, gc, talk to A: stops at the first step killed.
+    /// Returns whether one was.
     fn play(&self, bins: &Path, failpoint: &str) -> bool {
         let killed = |out: &Output| out.status.signal() == Some(9);
         let staged = self.run(bins, "seance-stage", &[&self.a], Some(failpoint));
@@ -120,7 +120,12 @@ impl Scene {
             return true;
         }
         let gc = self.run(bins, "seance-gc", &[], Some(failpoint));
-        killed(&gc)
+        if killed(&gc) {
+            return true;
+        }
+        // A talk joins the stage as a live holder; killed, it holds nothing any more.
+        let talk = self.run(bins, "seance", &["--talk", &self.a, "--agent", "true"], Some(failpoint));
+        killed(&talk)
     }
 
     /// What must hold after the crash and one `seance-gc --older-than 0s`.

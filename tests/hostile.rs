@@ -131,8 +131,12 @@ fn a_lock_file_that_is_a_symlink_or_a_directory_is_refused() {
     assert!(!exists(&elsewhere), "created through the link");
     fs::remove_file(&lock).unwrap();
     fs::create_dir(&lock).unwrap();
-    let run = w.tool("seance-stage").args([&id]).run().code(2);
-    assert_eq!(run.stderr, format!("seance-stage: {}: Is a directory\n", lock.display()));
+    // A file seance would write that is not a regular file is refused like a symlink (exit 5).
+    let run = w.tool("seance-stage").args([&id]).run().code(5);
+    assert_eq!(
+        run.stderr,
+        format!("seance-stage: {}: not a regular file; refusing to lock it\n", lock.display())
+    );
     // Either way nothing was changed: no link, the index as it was.
     assert!(!exists(&w.target().join(format!("{id}.jsonl"))));
     assert_eq!(read(&index), before);

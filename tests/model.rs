@@ -1,6 +1,8 @@
-//! A property test: random sequences of stage, unstage, gc, a transcript going away, and
-//! crashes (SIGKILL at a failpoint, then `seance-gc --older-than 0s`), run with the real
-//! binaries against a model of which links and entries must exist. After every step the disk
+//! A property test: random sequences of stage, unstage (replayed tokens included), gc, a
+//! transcript going away, live holders (`seance --talk` with an agent that runs until released,
+//! or is killed), and crashes (SIGKILL at a failpoint, then `seance-gc --older-than 0s`), run
+//! with the real binaries against a model of shared stages: which links and entries must exist,
+//! and that a held stage is never removed. After every step the disk
 //! must match the model, and the entries that were there before must be there unchanged.
 
 use std::fs;
@@ -28,12 +30,19 @@ const PRE_EXISTING: &str = r#"{"sessionId":"other","big":26777777777777777777777
 #[derive(Clone, Debug)]
 enum Op {
     Stage(usize),
-    /// Undo the n-th token (modulo how many there are) of a session.
+    /// Undo the n-th token (modulo how many there are) of a session: one of an earlier
+    /// generation of the stage is a replayed token.
     Unstage(usize, usize),
     DeleteSource(usize),
     Gc,
     GcAll,
     Crash(usize, usize),
+    /// A `seance --talk` whose agent runs until released: a live holder of the stage.
+    Hold(usize),
+    /// The n-th live holder's agent ends; the talk leaves the stage.
+    Release(usize),
+    /// The n-th live holder's seance is SIGKILLed (its agent too): it holds nothing any more.
+    KillHolder(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -43,16 +52,29 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (s.clone(), 0..4usize).prop_map(|(i, k)| Op::Unstage(i, k)),
         1 => s.clone().prop_map(Op::DeleteSource),
         1 => Just(Op::Gc),
-        1 => Just(Op::GcAll),
-        1 => (s, 0..CRASHES.len()).prop_map(|(i, c)| Op::Crash(i, c)),
+        2 => Just(Op::GcAll),
+        1 => (s.clone(), 0..CRASHES.len()).prop_map(|(i, c)| Op::Crash(i, c)),
+        2 => s.prop_map(Op::Hold),
+        2 => (0..4usize).prop_map(Op::Release),
+        1 => (0..4usize).prop_map(Op::KillHolder),
     ]
 }
 
 #[derive(Clone, Debug)]
 struct TokenModel {
     word: String,
-    added_link: bool,
-    added_entry: bool,
+    generation: u32,
+    user: u32,
+}
+
+/// A stage as SPEC's shared stages make it: its generation, which parts it made, who uses it.
+#[derive(Clone, Debug)]
+struct StageModel {
+    generation: u32,
+    made_link: bool,
+    made_entry: bool,
+    users: Vec<u32>,
+    holders: usize,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -60,14 +82,63 @@ struct SessionModel {
     source: bool,
     link: bool,
     entry: bool,
+    stage: Option<StageModel>,
     tokens: Vec<TokenModel>,
 }
+
+impl SessionModel {
+    /// Whoever leaves last removes the stage, whoever made its parts.
+    fn leave_if_last(&mut self) {
+        if let Some(stage) = &self.stage
+            && stage.users.is_empty()
+            && stage.holders == 0
+        {
+            self.link &= !stage.made_link;
+            self.entry &= !stage.made_entry;
+            self.stage = None;
+        }
+    }
+
+    fn held(&self) -> bool {
+        self.stage.as_ref().is_some_and(|s| s.holders > 0)
+    }
+}
+
+/// A running `seance --talk` and the files its stand-in agent uses.
+struct Holder {
+    session: usize,
+    talk: std::process::Child,
+    dir: PathBuf,
+}
+
+const HOLDING_AGENT: &str = r#"#!/bin/sh
+d="$SEANCE_TEST_DIR"
+echo $$ > "$d/pid"
+touch "$d/ready"
+while [ ! -e "$d/release" ]; do
+  [ -L "$SEANCE_TEST_LINK" ] || echo missing >> "$d/lost"
+  sleep 0.02
+done
+"#;
 
 struct Harness {
     w: World,
     ids: Vec<String>,
     sources: Vec<PathBuf>,
     model: Vec<SessionModel>,
+    holders: Vec<Holder>,
+    next: u32,
+}
+
+impl Drop for Harness {
+    /// A failed case must not leave agents running: they end when released.
+    fn drop(&mut self) {
+        for h in &mut self.holders {
+            let _ = fs::write(h.dir.join("release"), "");
+            let _ = h.talk.kill();
+            let _ = h.talk.wait();
+        }
+    }
 }
 
 impl Harness {
@@ -79,8 +150,11 @@ impl Harness {
             &w.target(),
             &format!(r#"{{"version":1,"entries":[{PRE_EXISTING}],"originalPath":"/p"}}"#),
         );
+        let agent = w.home.join("holding-agent.sh");
+        fs::write(&agent, HOLDING_AGENT).unwrap();
+        fs::set_permissions(&agent, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
         let model = vec![SessionModel { source: true, ..SessionModel::default() }; SESSIONS];
-        Harness { w, ids, sources, model }
+        Harness { w, ids, sources, model, holders: Vec::new(), next: 0 }
     }
 
     fn run(&self, dir: &Path, tool: &str, args: &[&str], failpoint: Option<&str>) -> std::process::Output {
@@ -91,20 +165,53 @@ impl Harness {
         self.run(bin(tool).parent().unwrap(), tool, args, None)
     }
 
+    fn fresh(&mut self) -> u32 {
+        self.next += 1;
+        self.next
+    }
+
+    /// A stage joins the session's stage, or makes one.
+    fn join(&mut self, i: usize, user: Option<u32>) -> u32 {
+        let generation = self.fresh();
+        let m = &mut self.model[i];
+        let stage = m.stage.get_or_insert(StageModel {
+            generation,
+            made_link: !m.link,
+            made_entry: !m.entry,
+            users: Vec::new(),
+            holders: 0,
+        });
+        stage.users.extend(user);
+        stage.holders += usize::from(user.is_none());
+        m.link = true;
+        m.entry = true;
+        stage.generation
+    }
+
+    /// Orphans (a source gone) go, unless a live talk holds them.
+    fn gc_orphans(&mut self) {
+        for m in &mut self.model {
+            if m.link && !m.source && !m.held() {
+                m.link = false;
+                m.entry = false;
+                m.stage = None;
+            }
+        }
+    }
+
     fn apply(&mut self, op: &Op) {
         match *op {
             Op::Stage(i) => {
                 let out = self.normal("seance-stage", &[&self.ids[i]]);
-                let m = &mut self.model[i];
-                if !m.source {
+                if !self.model[i].source {
                     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
                     return;
                 }
                 assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
                 let word = String::from_utf8(out.stdout).unwrap().trim().to_string();
-                m.tokens.push(TokenModel { word, added_link: !m.link, added_entry: !m.entry });
-                m.link = true;
-                m.entry = true;
+                let user = self.fresh();
+                let generation = self.join(i, Some(user));
+                self.model[i].tokens.push(TokenModel { word, generation, user });
             }
             Op::Unstage(i, k) => {
                 let m = &mut self.model[i];
@@ -115,8 +222,14 @@ impl Harness {
                 let out = self.normal("seance-unstage", &[&token.word]);
                 assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
                 let m = &mut self.model[i];
-                m.entry &= !token.added_entry;
-                m.link &= !token.added_link;
+                // A token only ever undoes its own stage: a replayed one does nothing.
+                if let Some(stage) = &mut m.stage
+                    && stage.generation == token.generation
+                    && stage.users.contains(&token.user)
+                {
+                    stage.users.retain(|u| *u != token.user);
+                    m.leave_if_last();
+                }
             }
             Op::DeleteSource(i) => {
                 let _ = fs::remove_file(&self.sources[i]);
@@ -125,15 +238,15 @@ impl Harness {
             Op::Gc => {
                 let out = self.normal("seance-gc", &["-q"]);
                 assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-                for m in &mut self.model {
-                    if m.link && !m.source {
-                        m.link = false;
-                        m.entry = false;
-                    }
-                }
+                self.gc_orphans();
             }
             Op::GcAll => self.gc_all(),
             Op::Crash(i, c) => {
+                // A crash beside a live holder may leave a user nobody will unstage; that stage
+                // waits for `gc --older-than` after the holder, which the model does not follow.
+                if self.model[i].held() {
+                    return;
+                }
                 let (tool, point) = CRASHES[c];
                 let word = self.model[i].tokens.last().map(|t| t.word.clone());
                 let arg = if tool == "seance-stage" { Some(self.ids[i].clone()) } else { word };
@@ -148,14 +261,86 @@ impl Harness {
                 }
                 self.gc_all();
             }
+            Op::Hold(i) => self.hold(i),
+            Op::Release(n) => {
+                if self.holders.is_empty() {
+                    return;
+                }
+                let mut h = self.holders.remove(n % self.holders.len());
+                fs::write(h.dir.join("release"), "").unwrap();
+                let status = h.talk.wait().unwrap();
+                assert!(status.success(), "talk: {status:?}");
+                assert!(!h.dir.join("lost").exists(), "a holder lost its transcript while it ran");
+                let m = &mut self.model[h.session];
+                if let Some(stage) = &mut m.stage {
+                    stage.holders -= 1;
+                }
+                m.leave_if_last();
+            }
+            Op::KillHolder(n) => {
+                if self.holders.is_empty() {
+                    return;
+                }
+                let mut h = self.holders.remove(n % self.holders.len());
+                h.talk.kill().unwrap();
+                h.talk.wait().unwrap();
+                fs::write(h.dir.join("release"), "").unwrap();
+                assert!(!h.dir.join("lost").exists(), "a holder lost its transcript while it ran");
+                // Dead, it holds nothing; the stage stays for whoever leaves last, or gc.
+                if let Some(stage) = &mut self.model[h.session].stage {
+                    stage.holders -= 1;
+                }
+            }
         }
     }
 
-    /// `seance-gc --older-than 0s`: every stage goes, with its entry.
+    /// `seance --talk ID` with an agent that runs until released, once it is running.
+    fn hold(&mut self, i: usize) {
+        // Talk first collects orphans, as gc does.
+        self.gc_orphans();
+        let n = self.fresh();
+        let dir = self.w.home.join(format!("holder-{n}"));
+        fs::create_dir_all(&dir).unwrap();
+        let id = &self.ids[i];
+        let mut cmd = std::process::Command::new(bin("seance"));
+        cmd.args(["--talk", id, "--agent"])
+            .arg(self.w.home.join("holding-agent.sh"))
+            .env("HOME", &self.w.home)
+            .env("SEANCE_TEST_DIR", &dir)
+            .env("SEANCE_TEST_LINK", self.w.target().join(format!("{id}.jsonl")))
+            .env_remove("CLAUDE_CONFIG_DIR")
+            .env_remove("GT_TOWN_ROOT")
+            .env_remove("GT_ROOT")
+            .current_dir(&self.w.work)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut talk = cmd.spawn().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !dir.join("ready").exists() {
+            if let Some(status) = talk.try_wait().unwrap() {
+                // Without a source there is nothing to talk to (exit 3), and nothing is held.
+                assert!(!self.model[i].source, "talk ended early: {status:?}");
+                assert_eq!(status.code(), Some(3));
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "the agent never started");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(self.model[i].source, "talked to a session without a transcript");
+        self.join(i, None);
+        self.holders.push(Holder { session: i, talk, dir });
+    }
+
+    /// `seance-gc --older-than 0s`: every stage goes, with its entry, except those a live talk
+    /// holds, however old.
     fn gc_all(&mut self) {
         let out = self.normal("seance-gc", &["--older-than", "0s", "-q"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         for m in &mut self.model {
+            if m.held() {
+                continue;
+            }
             // gc removes an entry only along with its link. After a crash the model does not know
             // which of the two the killed step made; what it predicts is that nothing of a session
             // whose link went is left (the crash test checks the same from the other side).
@@ -163,6 +348,15 @@ impl Harness {
                 m.entry = false;
             }
             m.link = false;
+            m.stage = None;
+        }
+    }
+
+    /// Ends every live holder the way a user would: the agent exits, the talk unstages.
+    fn release_all(&mut self) {
+        while !self.holders.is_empty() {
+            self.apply(&Op::Release(0));
+            self.check(&Op::Release(0));
         }
     }
 
@@ -204,5 +398,6 @@ proptest! {
             h.apply(op);
             h.check(op);
         }
+        h.release_all();
     }
 }

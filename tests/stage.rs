@@ -369,12 +369,13 @@ fn tampered_replayed_and_mismatched_tokens() {
     let run = w.tool("seance-unstage").stdin(format!("{{\"token\":\"{token}\"}}\n")).run().code(5);
     assert!(run.stderr.contains("is a regular file where a link was expected"), "{}", run.stderr);
     assert_eq!(read(&link), "precious");
-    // The entry went first, so a replay now finds nothing else to do but the same file.
-    assert!(!read(&w.target().join("sessions-index.json")).contains(&id));
+    // All or nothing: the check of the link comes before any removal, so the entry of what is
+    // now a real transcript stays (issue 11, defect 6: it used to go first).
+    assert!(read(&w.target().join("sessions-index.json")).contains(&id));
 }
 
 #[test]
-fn entry_changed_since_stage_is_left_alone() {
+fn entry_changed_since_stage_leaves_the_whole_stage() {
     let w = World::new();
     let id = uuid(1);
     w.session(&w.two, Path::new(OTHER), &id);
@@ -383,7 +384,9 @@ fn entry_changed_since_stage_is_left_alone() {
     let changed = read(&index)
         .replace("\"isSidechain\": false", "\"isSidechain\": false, \"summary\": \"edited by Claude\"");
     fs::write(&index, &changed).unwrap();
-    w.tool("seance-unstage").args([token.trim()]).run().ok();
-    assert!(read(&index).contains("edited by Claude"));
-    assert!(!exists(&w.target().join(format!("{id}.jsonl"))));
+    // One part is no longer what stage made: nothing of the stage is removed (exit 5).
+    let run = w.tool("seance-unstage").args([token.trim()]).run().code(5);
+    assert!(run.stderr.contains("no longer the one seance added; nothing removed"), "{}", run.stderr);
+    assert_eq!(read(&index), changed);
+    assert!(is_link(&w.target().join(format!("{id}.jsonl"))));
 }

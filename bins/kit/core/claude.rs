@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
-use crate::core::error::{Error, Result, describe_io};
+use crate::core::error::{Error, Result, describe_io, quote};
 use crate::core::rawjson;
 
 /// A session id we are willing to build a path from: `[A-Za-z0-9][A-Za-z0-9._-]{0,127}`, and
@@ -33,7 +33,10 @@ pub fn current_config() -> Result<PathBuf> {
             "CLAUDE_CONFIG_DIR is set but empty (Claude Code would keep sessions in ./projects): \
              unset it, set it to a config dir, or pass --config-dir",
         )),
-        Some(dir) => Ok(absolute(PathBuf::from(dir))),
+        Some(dir) => {
+            let cwd = std::env::current_dir().map_err(|e| Error::io("working directory", e))?;
+            Ok(normalised(&cwd, Path::new(&dir)))
+        }
         None => Ok(resolved(home()?.join(".claude"))),
     }
 }
@@ -73,17 +76,17 @@ fn home() -> Result<PathBuf> {
         .ok_or_else(|| Error::usage("HOME is not set"))
 }
 
-fn absolute(path: PathBuf) -> PathBuf {
-    if path.is_absolute() {
-        return path;
+/// `path` made absolute against `base` and normalised, before any link or token is built from
+/// it: through its symlinks when it exists (so `a/../b` means what the kernel makes of it, as
+/// for Claude Code itself), else without `.` and `..`, lexically (the dir may not exist yet).
+/// A stage's dir must read the same to the unstage that checks its token.
+pub fn normalised(base: &Path, path: &Path) -> PathBuf {
+    let joined = base.join(path);
+    if let Ok(real) = fs::canonicalize(&joined) {
+        return real;
     }
-    std::env::current_dir().map(|cwd| cwd.join(&path)).unwrap_or(path)
-}
-
-/// `path` without `.` and `..` components, lexically (the dir may not exist yet).
-fn normalised(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
-    for part in path.components() {
+    for part in joined.components() {
         match part {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir if out.parent().is_some() => {
@@ -123,16 +126,21 @@ pub fn named_town_accounts(town: &Path) -> Result<Option<Vec<(String, PathBuf)>>
     let top = rawjson::object(&text).map_err(bad)?;
     let Some(accounts) = rawjson::member(&top, "accounts") else { return Ok(Some(Vec::new())) };
     let accounts = rawjson::object(accounts.get()).map_err(|e| bad(format!("accounts: {e}")))?;
-    let home = home().ok();
     let mut dirs = Vec::new();
     for (name, account) in accounts {
         let Ok(fields) = rawjson::object(account.get()) else { continue };
         let Some(dir) = rawjson::member(&fields, "config_dir").and_then(rawjson::as_str) else { continue };
-        let dir = match (dir.strip_prefix("~/"), &home) {
-            (Some(rest), Some(home)) => home.join(rest),
-            _ => town.join(dir),
+        let dir = match dir.strip_prefix("~/") {
+            // Without HOME, `~/x` would quietly become a dir named `~` in the town.
+            Some(rest) => home()
+                .map_err(|e| {
+                    Error::usage(format!("{}: {} to expand {}", path.display(), e.message, quote(&dir)))
+                })?
+                .join(rest),
+            None => PathBuf::from(dir),
         };
-        dirs.push((name.to_string(), normalised(&absolute(dir))));
+        let town = std::env::current_dir().map(|cwd| cwd.join(town)).unwrap_or_else(|_| town.to_path_buf());
+        dirs.push((name.to_string(), normalised(&town, &dir)));
     }
     Ok(Some(dirs))
 }

@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 
 use crate::core::claude::valid_session_id;
 use crate::core::event::{Actor, Event};
-use crate::core::index::{Index, entry_id};
+use crate::core::index::Index;
 use crate::core::resolve::id_from_line;
 use crate::core::token::Token;
 
@@ -64,7 +64,9 @@ pub fn index(data: &[u8]) {
     let mut again = Index::parse(&written, path).expect("our own output parses");
     assert!(again.find(id).is_some());
     if fresh {
-        again.remove_where(|e| entry_id(e).as_deref() == Some(id));
-        assert_eq!(String::from_utf8_lossy(&again.render()), String::from_utf8_lossy(&before));
+        again.remove_where(|entry_id, _| entry_id == Some(id));
+        // The same meaning as before (an empty array may lose the whitespace inside its
+        // brackets; every other byte is kept, which tests of the index check).
+        assert_eq!(meaning(&again.render()), meaning(&before));
     }
 }

@@ -12,11 +12,13 @@ use crate::core::claude::valid_session_id;
 use crate::core::error::{Code, Error, Result};
 use crate::core::event::is_claude_session_id;
 use crate::core::fail;
-use crate::core::index::{self, INDEX_NAME, Index, TEMP_PREFIX, entry_id};
-use crate::core::links::{Found, ProjectDir};
+use crate::core::holds::Stages;
+use crate::core::index::{self, INDEX_NAME, Index, TEMP_PREFIX};
+use crate::core::links::{Found, ProjectDir, Target};
+use crate::core::lock;
 use rustix::fs::FileType;
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Link,
     Sidecar,
@@ -70,104 +72,174 @@ impl Gc {
         let mut dirs: Vec<PathBuf> = projects.flatten().map(|e| e.path()).collect();
         dirs.sort();
         for dir in dirs {
-            if let Err(err) = self.project(&dir, removed) {
+            if let Err(err) = self.project(&dir, removed, failed) {
                 failed(err);
             }
         }
     }
 
-    fn project(&self, path: &Path, removed: &mut dyn FnMut(Removal)) -> Result<()> {
+    fn project(
+        &self,
+        path: &Path,
+        removed: &mut dyn FnMut(Removal),
+        failed: &mut dyn FnMut(Error),
+    ) -> Result<()> {
         let dir = match ProjectDir::open(path) {
             Ok(Some(dir)) => dir,
             // Not a directory (a stray file in projects/), or gone: nothing of ours in it.
             Ok(None) | Err(Error { code: Code::Unsafe, .. }) => return Ok(()),
             Err(err) => return Err(err),
         };
-        let entries = dir.entries()?;
-        let mut doomed: Vec<(String, PathBuf, &'static str)> = Vec::new();
+        let mut doomed = Vec::new();
         let mut temps = Vec::new();
-        for (name, kind) in entries {
+        for (name, kind) in dir.entries()? {
             if name.starts_with(TEMP_PREFIX) {
                 temps.push(name);
-                continue;
+            } else if matches!(kind, FileType::Symlink | FileType::Unknown) {
+                match self.verdict(&dir, &name) {
+                    Ok(Some(found)) => doomed.push(found),
+                    Ok(None) => {}
+                    // A link whose target we cannot look up is kept, and said so.
+                    Err(err) => failed(err),
+                }
             }
-            if !matches!(kind, FileType::Symlink | FileType::Unknown) {
-                continue;
-            }
-            // `<id>.jsonl` for any id we could have staged; a bare `<id>` (sidecar) only for a
-            // Claude session id, since other links can be named like ids (`notes.txt`).
-            let session_link = match name.strip_suffix(".jsonl") {
-                Some(id) => valid_session_id(id),
-                None => is_claude_session_id(&name),
-            };
-            if !session_link {
-                continue;
-            }
-            let Found::Link(target) = dir.inspect(&name)? else { continue };
-            let reason = if !dir.target_exists(&name) {
-                "orphan"
-            } else if self.older_than.is_some_and(|limit| dir.age(&name).is_some_and(|age| age >= limit))
-                // A live link is a stage only if it points at a file of its own name, as every
-                // link stage makes does; `<id>.jsonl` -> a directory is someone else's.
-                && target.file_name().is_some_and(|t| t == name.as_str())
-            {
-                "stale"
-            } else {
-                continue;
-            };
-            doomed.push((name, target, reason));
         }
         if doomed.is_empty() && temps.is_empty() {
             return Ok(());
         }
-        let ids: BTreeSet<String> = doomed
-            .iter()
-            .filter_map(|(name, _, _)| name.strip_suffix(".jsonl"))
-            .map(str::to_string)
-            .collect();
-        let index_path = path.join(INDEX_NAME);
-        let is_doomed = |e: &serde_json::value::RawValue| entry_id(e).is_some_and(|id| ids.contains(&id));
-        // The doomed sessions the index has an entry for.
-        let listed = |index: &Index| -> Vec<String> {
-            ids.iter().filter(|id| index.find(id).is_some()).cloned().collect()
-        };
-        let mut entries = Vec::new();
-        if self.dry_run {
-            if let Some(index) = index::peek(&index_path)? {
-                entries = listed(&index);
+        let stages = Stages::open(path, false)?;
+        let held = |id: &str| -> Result<bool> {
+            match &stages {
+                Some(stages) => stages.held(id, None),
+                None => Ok(false),
             }
-        } else {
-            // Temp files are removed under the index lock: any still there is not in flight.
-            index::edit(&index_path, self.lock_timeout, "", |index| {
-                for temp in &temps {
-                    dir.unlink(temp)?;
-                    fail::point("gc.removed-temp");
-                }
-                entries = listed(index);
-                index.remove_where(is_doomed);
-                Ok(())
-            })?;
-            fail::point("gc.removed-entries");
+        };
+        let index_path = path.join(INDEX_NAME);
+        if self.dry_run {
+            doomed.retain(|d| !held(&d.id).unwrap_or(true));
+            let entries = match index::peek(&index_path)? {
+                Some(index) => listed(&index, &doomed),
+                None => Vec::new(),
+            };
+            report(path, &temps, &entries, &doomed, removed);
+            return Ok(());
         }
-        for temp in temps {
-            removed(Removal { kind: Kind::Temp, path: path.join(temp), session_id: None, reason: "crash" });
-        }
-        for id in entries {
-            let reason = doomed
-                .iter()
-                .find(|(n, _, _)| n.strip_suffix(".jsonl") == Some(id.as_str()))
-                .map_or("orphan", |d| d.2);
-            removed(Removal { kind: Kind::Entry, path: index_path.clone(), session_id: Some(id), reason });
-        }
-        for (name, target, reason) in doomed {
-            if !self.dry_run && !dir.unlink_if_points_to(&name, &target)? {
+        // Decided again under the lock: a stage or unstage may have changed things since the
+        // scan, and a stage that a live talk holds is never removed, however old.
+        let lock = lock::lock_in(&dir, self.lock_timeout)?;
+        let mut kept = Vec::new();
+        for d in doomed {
+            if held(&d.id)? || dir.inspect(&d.name)? != Found::Link(d.target.clone()) {
                 continue;
             }
-            fail::point("gc.unlinked");
-            let kind = if name.ends_with(".jsonl") { Kind::Link } else { Kind::Sidecar };
-            let id = name.strip_suffix(".jsonl").unwrap_or(&name).to_string();
-            removed(Removal { kind, path: path.join(&name), session_id: Some(id), reason });
+            kept.push(d);
         }
+        let doomed = kept;
+        // Temp files are removed under the index lock: any still there is not in flight. One
+        // gone meanwhile (renamed by its writer) is not an error.
+        for temp in &temps {
+            dir.remove_if_there(temp)?;
+            fail::point("gc.removed-temp");
+        }
+        let mut entries = Vec::new();
+        index::edit_in(&dir, &lock, "", |index| {
+            entries = listed(index, &doomed);
+            index.remove_where(|id, _| id.is_some_and(|id| entries.iter().any(|(e, _)| e == id)));
+            Ok(())
+        })?;
+        fail::point("gc.removed-entries");
+        let mut gone = Vec::new();
+        for d in doomed {
+            if dir.unlink_if_points_to(&d.name, &d.target)? {
+                fail::point("gc.unlinked");
+                if d.kind == Kind::Link
+                    && let Some(stages) = &stages
+                {
+                    stages.remove(&d.id)?;
+                }
+                gone.push(d);
+            }
+        }
+        drop(lock);
+        report(path, &temps, &entries, &gone, removed);
         Ok(())
+    }
+
+    /// Whether the link `name` is a session link to remove, and why.
+    fn verdict(&self, dir: &ProjectDir, name: &str) -> Result<Option<Doomed>> {
+        let (kind, id) = match name.strip_suffix(".jsonl") {
+            Some(id) if valid_session_id(id) => (Kind::Link, id),
+            Some(_) => return Ok(None),
+            None if valid_session_id(name) => (Kind::Sidecar, name),
+            None => return Ok(None),
+        };
+        let Found::Link(target) = dir.inspect(name)? else { return Ok(None) };
+        // A live link is a stage only if it points at a file of its own name, as every link
+        // stage makes does; `<id>.jsonl` -> a directory is someone else's. A bare `<id>` is a
+        // sidecar link when it is named as Claude names sessions, or points at `<id>` in some
+        // account's project dir, as a sidecar link does; other links can be named like ids.
+        let own_name = target.file_name().is_some_and(|t| t == name);
+        let sidecar_shaped = own_name
+            && target.parent().and_then(Path::parent).and_then(Path::file_name) == Some("projects".as_ref());
+        if kind == Kind::Sidecar && !is_claude_session_id(name) && !sidecar_shaped {
+            return Ok(None);
+        }
+        let reason = if dir.target_state(name)? == Target::Gone {
+            "orphan"
+        } else if self.older_than.is_some_and(|limit| dir.age(name).is_some_and(|age| age >= limit))
+            && own_name
+        {
+            "stale"
+        } else {
+            return Ok(None);
+        };
+        Ok(Some(Doomed { name: name.to_string(), id: id.to_string(), kind, target, reason }))
+    }
+}
+
+/// A session link gc removes.
+struct Doomed {
+    name: String,
+    id: String,
+    kind: Kind,
+    target: PathBuf,
+    reason: &'static str,
+}
+
+/// The doomed sessions the index has an entry for, with why.
+fn listed(index: &Index, doomed: &[Doomed]) -> Vec<(String, &'static str)> {
+    let ids: BTreeSet<(&str, &'static str)> =
+        doomed.iter().filter(|d| d.kind == Kind::Link).map(|d| (d.id.as_str(), d.reason)).collect();
+    ids.into_iter()
+        .filter(|(id, _)| index.find(id).is_some())
+        .map(|(id, why)| (id.to_string(), why))
+        .collect()
+}
+
+fn report(
+    path: &Path,
+    temps: &[String],
+    entries: &[(String, &'static str)],
+    links: &[Doomed],
+    removed: &mut dyn FnMut(Removal),
+) {
+    for temp in temps {
+        removed(Removal { kind: Kind::Temp, path: path.join(temp), session_id: None, reason: "crash" });
+    }
+    for (id, reason) in entries {
+        removed(Removal {
+            kind: Kind::Entry,
+            path: path.join(INDEX_NAME),
+            session_id: Some(id.clone()),
+            reason,
+        });
+    }
+    for d in links {
+        removed(Removal {
+            kind: d.kind,
+            path: path.join(&d.name),
+            session_id: Some(d.id.clone()),
+            reason: d.reason,
+        });
     }
 }

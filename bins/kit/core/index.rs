@@ -5,18 +5,22 @@
 //! between our read and our rename we start over. An index that does not parse, has an unknown
 //! shape or is a symlink is never rewritten.
 
-use std::fs::{self, File};
-use std::io::{self, Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::ops::Range;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::time::Duration;
 
+use rustix::fd::OwnedFd;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::core::error::{Code, Error, Result, describe_io};
 use crate::core::fail;
-use crate::core::lock;
-use crate::core::rawjson::{self, Members};
+use crate::core::links::ProjectDir;
+use crate::core::lock::{self, IndexLock};
+use crate::core::rawjson;
 
 pub const INDEX_NAME: &str = "sessions-index.json";
 /// Our temp files start with this, so nothing else is ever mistaken for one (and Claude Code's
@@ -24,24 +28,116 @@ pub const INDEX_NAME: &str = "sessions-index.json";
 pub const TEMP_PREFIX: &str = ".seance-tmp-";
 const ATTEMPTS: usize = 8;
 
+/// An index as read, and the edits to it. The file's text is kept as it is: an edit splices
+/// entries in or out and copies every other byte, so an untouched value is never re-encoded or
+/// re-indented, and the work is one pass over the file whatever its nesting.
 pub struct Index {
-    members: Members,
-    entries: Vec<Box<RawValue>>,
+    text: String,
+    /// The entries array's contents: from just after `[` to just before `]`.
+    inside: Range<usize>,
+    entries: Vec<Entry>,
+    added: Vec<Box<RawValue>>,
+    /// How entries are laid out: the whitespace before each (empty for compact files), the
+    /// whitespace before `]`, and the depth to indent an added entry at.
+    gap: String,
+    closing: String,
+    depth: usize,
     dirty: bool,
 }
 
-/// The `sessionId` of an entry, when it is an object that has one.
+struct Entry {
+    /// The entry's text, and the whitespace in front of it (after `[` or the comma).
+    span: Range<usize>,
+    lead: Range<usize>,
+    id: Option<String>,
+    removed: bool,
+}
+
+/// The `sessionId` of an entry, when it is an object that has one (exactly one).
 pub fn entry_id(entry: &RawValue) -> Option<String> {
-    let members = rawjson::object(entry.get()).ok()?;
-    rawjson::member(&members, "sessionId").and_then(rawjson::as_str)
+    entry_shape(entry.get()).ok().flatten()
+}
+
+/// The `sessionId` of an entry's text; an error when it has more than one, since readers take
+/// the last and we would edit by the first.
+fn entry_shape(text: &str) -> std::result::Result<Option<String>, &'static str> {
+    struct Key(bool);
+    impl<'de> serde::Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Key, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = Key;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E>(self, key: &str) -> std::result::Result<Key, E> {
+                    Ok(Key(key == "sessionId"))
+                }
+            }
+            d.deserialize_str(V)
+        }
+    }
+    struct Id;
+    impl<'de> Visitor<'de> for Id {
+        type Value = std::result::Result<Option<String>, &'static str>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an entry")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+            let mut id: Option<Option<String>> = None;
+            let mut twice = false;
+            while let Some(Key(is_id)) = map.next_key()? {
+                if is_id {
+                    // A sessionId that is not a string is no id.
+                    let value: serde_json::Value = map.next_value()?;
+                    twice |= id.is_some();
+                    id = Some(value.as_str().map(str::to_string));
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(if twice { Err("an entry has two sessionId keys") } else { Ok(id.flatten()) })
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Ok(None))
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+            Ok(Ok(None))
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+            Ok(Ok(None))
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+            Ok(Ok(None))
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+            Ok(Ok(None))
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+            Ok(Ok(None))
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(Ok(None))
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    (&mut de).deserialize_any(Id).unwrap_or(Ok(None))
 }
 
 /// What an entry means, as a short stable word: a hash of its value re-encoded compactly, so a
 /// writer that re-indents the file does not change it.
 pub fn fingerprint(entry: &RawValue) -> String {
-    let canonical = serde_json::from_str::<serde_json::Value>(entry.get())
+    fingerprint_text(entry.get())
+}
+
+fn fingerprint_text(entry: &str) -> String {
+    let canonical = serde_json::from_str::<serde_json::Value>(entry)
         .map(|v| v.to_string())
-        .unwrap_or_else(|_| entry.get().to_string());
+        .unwrap_or_else(|_| entry.to_string());
     // FNV-1a: small, stable across versions, and no secret is involved.
     let hash = canonical
         .bytes()
@@ -49,175 +145,344 @@ pub fn fingerprint(entry: &RawValue) -> String {
     format!("{hash:016x}")
 }
 
+/// Where `part` (a slice of `whole`) starts in it.
+fn offset(whole: &str, part: &str) -> usize {
+    part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
 impl Index {
     pub(crate) fn parse(text: &[u8], path: &Path) -> Result<Index> {
-        let refuse =
-            |why: &str| Error::new(Code::Unsafe, format!("{}: {why}; left untouched", path.display()));
-        let text = std::str::from_utf8(text).map_err(|_| refuse("not UTF-8"))?;
-        let members = rawjson::object(text).map_err(|e| refuse(&format!("does not parse ({e})")))?;
-        // Readers take the last of duplicate keys, and we would edit the first: refuse.
-        if ["version", "entries"].iter().any(|key| members.iter().filter(|(k, _)| k == key).count() > 1) {
-            return Err(refuse("unknown shape (duplicate version or entries)"));
+        let text = std::str::from_utf8(text).map_err(|_| refuse(path, "not UTF-8"))?.to_string();
+        Index::from_text(text, path)
+    }
+
+    fn from_text(text: String, path: &Path) -> Result<Index> {
+        struct Top<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de> Visitor<'de> for Top<'de> {
+            type Value = Vec<(String, &'de RawValue)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(members)
+            }
         }
-        if rawjson::member(&members, "version").map(RawValue::get) != Some("1") {
-            return Err(refuse("unknown shape (version is not 1)"));
+        let refuse = |why: &str| refuse(path, why);
+        let (inside, raw_entries) = {
+            let mut de = serde_json::Deserializer::from_str(&text);
+            let members = (&mut de)
+                .deserialize_map(Top(std::marker::PhantomData))
+                .and_then(|m| de.end().map(|_| m))
+                .map_err(|e| refuse(&format!("does not parse ({e})")))?;
+            // Readers take the last of duplicate keys, and we would edit the first: refuse.
+            if ["version", "entries"].iter().any(|key| members.iter().filter(|(k, _)| k == key).count() > 1) {
+                return Err(refuse("unknown shape (duplicate version or entries)"));
+            }
+            let member = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+            if member("version").map(RawValue::get) != Some("1") {
+                return Err(refuse("unknown shape (version is not 1)"));
+            }
+            let array = member("entries").ok_or_else(|| refuse("unknown shape (entries is not an array)"))?;
+            let raw: Vec<&RawValue> = serde_json::from_str(array.get())
+                .map_err(|_| refuse("unknown shape (entries is not an array)"))?;
+            let start = offset(&text, array.get());
+            let inside = start + 1..start + array.get().len() - 1;
+            let spans: Vec<Range<usize>> = raw
+                .iter()
+                .map(|e| {
+                    let at = offset(&text, e.get());
+                    at..at + e.get().len()
+                })
+                .collect();
+            (inside, spans)
+        };
+        let mut entries = Vec::with_capacity(raw_entries.len());
+        let mut previous_end = inside.start;
+        for span in raw_entries {
+            let id = entry_shape(&text[span.clone()]).map_err(refuse)?;
+            // The whitespace in front of the entry, after `[` or after the comma.
+            let between = &text[previous_end..span.start];
+            let lead_start = previous_end + between.rfind(',').map_or(0, |comma| comma + 1);
+            entries.push(Entry { lead: lead_start..span.start, span: span.clone(), id, removed: false });
+            previous_end = span.end;
         }
-        let entries = rawjson::member(&members, "entries")
-            .and_then(|raw| serde_json::from_str::<Vec<Box<RawValue>>>(raw.get()).ok())
-            .ok_or_else(|| refuse("unknown shape (entries is not an array)"))?;
-        Ok(Index { members, entries, dirty: false })
+        // The layout to give added entries: that of the first entry, else one level deeper
+        // than the line the entries array is on (none at all in a file on one line).
+        let indent = text[..inside.start]
+            .rfind('\n')
+            .map(|at| text[at + 1..].chars().take_while(|c| *c == ' ' || *c == '\t').collect::<String>());
+        let (gap, closing) = match (entries.first(), &indent) {
+            (Some(first), _) => {
+                (text[first.lead.clone()].to_string(), text[previous_end..inside.end].to_string())
+            }
+            (None, Some(indent)) => (format!("\n{indent}  "), format!("\n{indent}")),
+            (None, None) => (String::new(), String::new()),
+        };
+        let depth = gap.rsplit('\n').next().map_or(0, |last| last.len() / 2);
+        Ok(Index { text, inside, entries, added: Vec::new(), gap, closing, depth, dirty: false })
     }
 
     fn new(original_path: &str) -> Index {
-        let raw = |text: String| RawValue::from_string(text).unwrap_or_else(|_| RawValue::NULL.to_owned());
-        let members = vec![
-            ("version".to_string(), raw("1".into())),
-            ("entries".to_string(), raw("[]".into())),
-            ("originalPath".to_string(), raw(serde_json::to_string(original_path).unwrap_or_default())),
-        ];
-        Index { members, entries: Vec::new(), dirty: false }
+        let compact = format!(
+            r#"{{"version":1,"entries":[],"originalPath":{}}}"#,
+            serde_json::to_string(original_path).unwrap_or_else(|_| "\"\"".into())
+        );
+        let mut text = Vec::new();
+        rawjson::indent_into(&mut text, compact.as_bytes(), 0);
+        let text = String::from_utf8(text).unwrap_or_default();
+        Index::from_text(text, Path::new(INDEX_NAME)).unwrap_or_else(|_| Index {
+            text: String::new(),
+            inside: 0..0,
+            entries: Vec::new(),
+            added: Vec::new(),
+            gap: String::new(),
+            closing: String::new(),
+            depth: 0,
+            dirty: false,
+        })
     }
 
+    /// The entry for `id`, as its raw text.
     pub fn find(&self, id: &str) -> Option<&RawValue> {
-        self.entries.iter().map(|e| &**e).find(|e| entry_id(e).as_deref() == Some(id))
+        let entry = self.entries.iter().find(|e| !e.removed && e.id.as_deref() == Some(id))?;
+        serde_json::from_str(&self.text[entry.span.clone()]).ok()
     }
 
     pub fn add(&mut self, entry: Box<RawValue>) {
-        self.entries.push(entry);
+        self.added.push(entry);
         self.dirty = true;
     }
 
-    /// Removes the entries for which `doomed` holds; returns how many.
-    pub fn remove_where(&mut self, doomed: impl Fn(&RawValue) -> bool) -> usize {
-        let before = self.entries.len();
-        self.entries.retain(|e| !doomed(e));
-        let removed = before - self.entries.len();
+    /// Removes the entries for which `doomed(id, entry)` holds; returns how many.
+    pub fn remove_where(&mut self, doomed: impl Fn(Option<&str>, &RawValue) -> bool) -> usize {
+        let mut removed = 0;
+        for entry in self.entries.iter_mut().filter(|e| !e.removed) {
+            let Ok(raw) = serde_json::from_str::<&RawValue>(&self.text[entry.span.clone()]) else { continue };
+            if doomed(entry.id.as_deref(), raw) {
+                entry.removed = true;
+                removed += 1;
+            }
+        }
         self.dirty |= removed > 0;
         removed
     }
 
+    /// Writes the index with the edits made: every byte outside the entries that were removed
+    /// or added is the original's.
+    pub(crate) fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let text = self.text.as_bytes();
+        out.write_all(&text[..self.inside.start])?;
+        let mut first = true;
+        for entry in self.entries.iter().filter(|e| !e.removed) {
+            if !first {
+                out.write_all(b",")?;
+            }
+            out.write_all(&text[entry.lead.start..entry.span.end])?;
+            first = false;
+        }
+        for entry in &self.added {
+            if !first {
+                out.write_all(b",")?;
+            }
+            out.write_all(self.gap.as_bytes())?;
+            let raw = entry.get();
+            // Entries we build are compact and flat: lay them out like the rest. One taken from
+            // another index keeps its own text, whatever its depth (re-indenting deep nesting
+            // is quadratic).
+            if raw.contains('\n') || self.gap.is_empty() {
+                out.write_all(raw.as_bytes())?;
+            } else {
+                let mut laid = Vec::with_capacity(raw.len() * 2);
+                rawjson::indent_into(&mut laid, raw.as_bytes(), self.depth);
+                out.write_all(&laid)?;
+            }
+            first = false;
+        }
+        if !first {
+            out.write_all(self.closing.as_bytes())?;
+        }
+        out.write_all(&text[self.inside.end..])
+    }
+
     pub(crate) fn render(&self) -> Vec<u8> {
-        let entries: Vec<&str> = self.entries.iter().map(|e| e.get()).collect();
-        let array = RawValue::from_string(format!("[{}]", entries.join(",")))
-            .unwrap_or_else(|_| RawValue::NULL.to_owned());
-        let members: Members = self
-            .members
-            .iter()
-            .map(|(k, v)| (k.clone(), if k == "entries" { array.clone() } else { v.clone() }))
-            .collect();
-        let mut out = Vec::new();
-        rawjson::indent_into(&mut out, rawjson::write_object(&members).as_bytes(), 0);
+        let mut out = Vec::with_capacity(self.text.len() + 1024);
+        let _ = self.write_to(&mut out);
         out
     }
 }
 
-/// The index's bytes and mode, `None` when it does not exist; refuses anything but a regular
-/// file (a symlinked index would let a rename write somewhere else).
-fn read(path: &Path) -> Result<Option<(Vec<u8>, u32)>> {
-    let file =
-        fs::OpenOptions::new().read(true).custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32).open(path);
-    let mut file = match file {
-        Ok(file) => file,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(err) if err.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(Error::new(
-                Code::Unsafe,
-                format!("{}: is a symlink; left untouched", path.display()),
-            ));
-        }
-        Err(err) => return Err(Error::io(path.display(), err)),
-    };
-    let meta = file.metadata().map_err(|e| Error::io(path.display(), e))?;
-    if !meta.is_file() {
-        return Err(Error::new(
-            Code::Unsafe,
-            format!("{}: not a regular file; left untouched", path.display()),
-        ));
+fn refuse(path: &Path, why: &str) -> Error {
+    Error::new(Code::Unsafe, format!("{}: {why}; left untouched", path.display()))
+}
+
+/// What the index file was when read: enough to tell whether someone replaced or rewrote it
+/// since (Claude Code renames a new file over it; gt writes in place).
+#[derive(PartialEq, Eq, Clone, Copy)]
+struct Version {
+    dev: u64,
+    ino: u64,
+    size: i64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+fn version(stat: &rustix::fs::Stat) -> Version {
+    Version {
+        dev: stat.st_dev,
+        ino: stat.st_ino,
+        size: stat.st_size,
+        mtime: (stat.st_mtime, stat.st_mtime_nsec as i64),
+        ctime: (stat.st_ctime, stat.st_ctime_nsec as i64),
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+}
+
+/// Reads an opened index: refuses anything but a regular file (checked on the descriptor,
+/// before reading, so a FIFO never blocks us).
+fn read_fd(fd: OwnedFd, path: &Path) -> Result<(String, u32, Version)> {
+    let stat = rustix::fs::fstat(&fd).map_err(|e| Error::io(path.display(), e.into()))?;
+    if rustix::fs::FileType::from_raw_mode(stat.st_mode) != rustix::fs::FileType::RegularFile {
+        return Err(refuse(path, "not a regular file"));
+    }
+    let mut file = File::from(fd);
+    let mut bytes = Vec::with_capacity(stat.st_size.max(0) as usize + 1);
     file.read_to_end(&mut bytes).map_err(|e| Error::io(path.display(), e))?;
-    Ok(Some((bytes, meta.permissions().mode() & 0o7777)))
+    let text = String::from_utf8(bytes).map_err(|_| refuse(path, "not UTF-8"))?;
+    Ok((text, stat.st_mode & 0o7777, version(&stat)))
 }
 
-/// Reads the index without the lock, for a look (gc, the source of an entry).
+fn open_error(path: &Path, err: rustix::io::Errno) -> Error {
+    match err {
+        rustix::io::Errno::LOOP => {
+            Error::new(Code::Unsafe, format!("{}: is a symlink; left untouched", path.display()))
+        }
+        rustix::io::Errno::NXIO => refuse(path, "not a regular file"),
+        err => Error::io(path.display(), err.into()),
+    }
+}
+
+/// The index of an opened project dir, `None` when it does not exist.
+fn read_in(dir: &ProjectDir) -> Result<Option<(String, u32, Version)>> {
+    let path = dir.path().join(INDEX_NAME);
+    match dir.open_file(INDEX_NAME, false, None) {
+        Ok(fd) => read_fd(fd, &path).map(Some),
+        Err(rustix::io::Errno::NOENT) => Ok(None),
+        Err(err) => Err(open_error(&path, err)),
+    }
+}
+
+/// The current version of the index in `dir`, `None` when there is none.
+fn version_in(dir: &ProjectDir) -> Result<Option<Version>> {
+    match rustix::fs::statat(dir.fd(), INDEX_NAME, rustix::fs::AtFlags::SYMLINK_NOFOLLOW) {
+        Ok(stat) => Ok(Some(version(&stat))),
+        Err(rustix::io::Errno::NOENT) => Ok(None),
+        Err(err) => Err(dir.error(INDEX_NAME, err)),
+    }
+}
+
+/// Reads an index without the lock, for a look (gc's dry run, the source of an entry).
 pub fn peek(path: &Path) -> Result<Option<Index>> {
-    read(path)?.map(|(bytes, _)| Index::parse(&bytes, path)).transpose()
+    let flags = rustix::fs::OFlags::RDONLY
+        | rustix::fs::OFlags::NOFOLLOW
+        | rustix::fs::OFlags::NONBLOCK
+        | rustix::fs::OFlags::CLOEXEC;
+    let fd = match rustix::fs::open(path, flags, rustix::fs::Mode::empty()) {
+        Ok(fd) => fd,
+        Err(rustix::io::Errno::NOENT) => return Ok(None),
+        Err(err) => return Err(open_error(path, err)),
+    };
+    let (text, _, _) = read_fd(fd, path)?;
+    Index::from_text(text, path).map(Some)
 }
 
-/// Applies `change` to the index at `path` under its lock and writes the result atomically if
-/// it changed anything. A missing index starts empty (`originalPath` as given) and is created
-/// only if something is added.
+/// Applies `change` to the index at `path` under its lock (see `edit_in`).
 pub fn edit<T>(
     path: &Path,
     timeout: Duration,
     original_path: &str,
+    change: impl FnMut(&mut Index) -> Result<T>,
+) -> Result<T> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let dir = ProjectDir::open(parent)?
+        .ok_or_else(|| Error::usage(format!("{}: no such directory", parent.display())))?;
+    let lock = lock::lock_in(&dir, timeout)?;
+    edit_in(&dir, &lock, original_path, change)
+}
+
+/// Applies `change` to the index of the project dir `dir`, whose lock the caller holds, and
+/// writes the result atomically if it changed anything: a new file in the same dir (mode
+/// kept), fsync, rename over the index, fsync the dir, every step relative to the dir's
+/// descriptor. A missing index starts empty (`originalPath` as given) and is created only if
+/// something is added.
+pub fn edit_in<T>(
+    dir: &ProjectDir,
+    _lock: &IndexLock,
+    original_path: &str,
     mut change: impl FnMut(&mut Index) -> Result<T>,
 ) -> Result<T> {
-    let _lock = lock::lock(path, timeout)?;
     fail::point("index.locked");
+    let path = dir.path().join(INDEX_NAME);
     for _ in 0..ATTEMPTS {
-        let before = read(path)?;
-        let mut index = match &before {
-            Some((bytes, _)) => Index::parse(bytes, path)?,
-            None => Index::new(original_path),
+        let before = read_in(dir)?;
+        let (mut index, mode, seen) = match before {
+            Some((text, mode, seen)) => (Index::from_text(text, &path)?, mode, Some(seen)),
+            None => (Index::new(original_path), 0o600, None),
         };
         let outcome = change(&mut index)?;
         if !index.dirty {
             return Ok(outcome);
         }
-        let mode = before.as_ref().map_or(0o600, |(_, mode)| *mode);
-        let temp = write_temp(path, &index.render(), mode)?;
+        let temp = write_temp(dir, &index, mode)?;
+        drop(index);
         fail::point("index.wrote-temp");
         // Claude Code does not take the lock: if it wrote meanwhile, our read is stale.
-        if read(path)?.map(|(bytes, _)| bytes) != before.map(|(bytes, _)| bytes) {
-            let _ = fs::remove_file(&temp);
+        if version_in(dir)? != seen {
+            dir.remove_if_there(&temp)?;
             continue;
         }
-        if let Err(err) = fs::rename(&temp, path) {
-            let _ = fs::remove_file(&temp);
-            return Err(Error::io(path.display(), err));
+        if let Err(err) = dir.rename(&temp, INDEX_NAME) {
+            let _ = dir.remove_if_there(&temp);
+            return Err(dir.error(INDEX_NAME, err));
         }
         fail::point("index.renamed");
-        sync_dir(path)?;
+        dir.sync()?;
         return Ok(outcome);
     }
     Err(Error::new(Code::Failure, format!("{}: kept changing while we wrote it; gave up", path.display())))
 }
 
-fn write_temp(index: &Path, bytes: &[u8], mode: u32) -> Result<PathBuf> {
-    let dir = index.parent().unwrap_or(Path::new("."));
+/// Writes the edited index to a new temp file in `dir`; returns its name.
+fn write_temp(dir: &ProjectDir, index: &Index, mode: u32) -> Result<String> {
     let nanos =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let temp = dir.join(format!("{TEMP_PREFIX}{}-{nanos}-{INDEX_NAME}", std::process::id()));
+    let temp = format!("{TEMP_PREFIX}{}-{nanos}-{INDEX_NAME}", std::process::id());
     let result = (|| {
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-            .open(&temp)?;
+        let file = File::from(dir.create_new(&temp, mode)?);
         // The umask must not change the mode the index had.
-        file.set_permissions(fs::Permissions::from_mode(mode))?;
-        file.write_all(bytes)?;
-        file.sync_all()
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        let mut out = BufWriter::with_capacity(256 * 1024, file);
+        index.write_to(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
     match result {
         Ok(()) => Ok(temp),
         Err(err) => {
-            let _ = fs::remove_file(&temp);
-            Err(Error::new(Code::Failure, format!("{}: {}", temp.display(), describe_io(&err))))
+            let _ = dir.remove_if_there(&temp);
+            Err(Error::new(
+                Code::Failure,
+                format!("{}: {}", dir.path().join(&temp).display(), describe_io(&err)),
+            ))
         }
     }
-}
-
-fn sync_dir(path: &Path) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(dir.display(), e))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     const ORIGINAL: &str = r#"{
   "version": 1,
@@ -250,14 +515,14 @@ mod tests {
         add(&path, "/x", r#"{"sessionId":"c"}"#).unwrap();
         let added = fs::read_to_string(&path).unwrap();
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o7777, 0o640);
-        assert!(added.contains("267777777777777777777777") && added.contains("caf\\u00e9"), "{added}");
-        edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| {
-            Ok(index.remove_where(|e| entry_id(e).as_deref() == Some("c")))
-        })
-        .unwrap();
-        let mut expected = Vec::new();
-        rawjson::indent_into(&mut expected, ORIGINAL.as_bytes(), 0);
-        assert_eq!(fs::read(&path).unwrap(), expected);
+        // Spliced in, laid out like its neighbours; every other byte is the original's.
+        assert_eq!(
+            added,
+            ORIGINAL.replace("caf\\u00e9\"}\n", "caf\\u00e9\"},\n    {\n      \"sessionId\": \"c\"\n    }\n")
+        );
+        edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| Ok(index.remove_where(|id, _| id == Some("c"))))
+            .unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), ORIGINAL);
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o7777, 0o640);
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}"); // the index and its lock file
@@ -291,7 +556,7 @@ mod tests {
     fn missing_index_is_created_only_when_something_is_added() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(INDEX_NAME);
-        edit(&path, lock::DEFAULT_TIMEOUT, "/p", |index| Ok(index.remove_where(|_| true))).unwrap();
+        edit(&path, lock::DEFAULT_TIMEOUT, "/p", |index| Ok(index.remove_where(|_, _| true))).unwrap();
         assert!(!path.exists());
         add(&path, "/p", r#"{"sessionId":"a"}"#).unwrap();
         assert_eq!(
@@ -315,7 +580,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("file"), "").unwrap();
         let path = dir.path().join("file").join(INDEX_NAME);
-        let err = read(&path).err().unwrap();
+        let err = peek(&path).err().unwrap();
         assert_eq!(err.code, Code::Failure);
         assert!(err.message.ends_with("Not a directory"), "{}", err.message);
     }
@@ -328,14 +593,13 @@ mod tests {
         fs::write(&path, ORIGINAL).unwrap();
         let inode = fs::metadata(&path).unwrap().ino();
         let removed =
-            edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| Ok(index.remove_where(|_| false))).unwrap();
+            edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| Ok(index.remove_where(|_, _| false))).unwrap();
         assert_eq!(removed, 0);
         // Every write is a rename of a new file: the same inode means no write happened.
         assert_eq!(fs::metadata(&path).unwrap().ino(), inode);
-        let removed = edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| {
-            Ok(index.remove_where(|e| entry_id(e).as_deref() == Some("a")))
-        })
-        .unwrap();
+        let removed =
+            edit(&path, lock::DEFAULT_TIMEOUT, "/x", |index| Ok(index.remove_where(|id, _| id == Some("a"))))
+                .unwrap();
         assert_eq!(removed, 1);
         assert_ne!(fs::metadata(&path).unwrap().ino(), inode);
     }

@@ -20,6 +20,13 @@ pub enum Found {
     Other(&'static str),
 }
 
+/// Whether a link's target exists.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    Exists,
+    Gone,
+}
+
 pub struct ProjectDir {
     path: PathBuf,
     fd: OwnedFd,
@@ -70,19 +77,16 @@ impl ProjectDir {
         rustix::fs::symlinkat(target, &self.fd, name).map_err(|e| self.error(name, e))
     }
 
-    /// Removes `name` if it is still a symlink to `target`. `Ok(false)` when it is already gone;
-    /// exit 5 when something else is there now.
-    pub fn unlink_if_points_to(&self, name: &str, target: &Path) -> Result<bool> {
+    /// Checks that `name` is a symlink to `target` or gone, without changing anything; exit 5
+    /// when something else is there now.
+    pub fn check_points_to(&self, name: &str, target: &Path) -> Result<()> {
         match self.inspect(name)? {
-            Found::Missing => Ok(false),
-            Found::Link(actual) if actual == target => {
-                rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()).map_err(|e| self.error(name, e))?;
-                Ok(true)
-            }
+            Found::Missing => Ok(()),
+            Found::Link(actual) if actual == target => Ok(()),
             Found::Link(actual) => Err(Error::new(
                 Code::Unsafe,
                 format!(
-                    "{}: now links to {}, not {}; left alone",
+                    "{}: now links to {}, not {}; nothing removed",
                     self.path.join(name).display(),
                     actual.display(),
                     target.display()
@@ -93,9 +97,15 @@ impl ProjectDir {
         }
     }
 
-    /// Removes a name we have just checked is ours (gc): a symlink, or one of our temp files.
-    pub fn unlink(&self, name: &str) -> Result<()> {
-        rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()).map_err(|e| self.error(name, e))
+    /// Removes `name` if it is still a symlink to `target`. `Ok(false)` when it is already gone;
+    /// exit 5 when something else is there now.
+    pub fn unlink_if_points_to(&self, name: &str, target: &Path) -> Result<bool> {
+        self.check_points_to(name, target)?;
+        match rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()) {
+            Ok(()) => Ok(true),
+            Err(rustix::io::Errno::NOENT) => Ok(false),
+            Err(err) => Err(self.error(name, err)),
+        }
     }
 
     /// Names in the dir with what readdir says they are (`Unknown` on file systems that do not
@@ -123,9 +133,68 @@ impl ProjectDir {
         Some(std::time::SystemTime::now().duration_since(made).unwrap_or_default())
     }
 
-    /// Whether `name`'s target exists (following the link).
-    pub fn target_exists(&self, name: &str) -> bool {
-        rustix::fs::statat(&self.fd, name, AtFlags::empty()).is_ok()
+    /// Whether `name`'s target exists (following the link). It is gone only when the lookup
+    /// says so (ENOENT, ENOTDIR); any other error (EACCES, EIO, a loop, a stale mount) is
+    /// returned, for the caller to report while keeping the link.
+    pub fn target_state(&self, name: &str) -> Result<Target> {
+        match rustix::fs::statat(&self.fd, name, AtFlags::empty()) {
+            Ok(_) => Ok(Target::Exists),
+            Err(rustix::io::Errno::NOENT) | Err(rustix::io::Errno::NOTDIR) => Ok(Target::Gone),
+            Err(err) => Err(Error::new(
+                Code::Failure,
+                format!(
+                    "{}: cannot tell whether its target exists: {}; kept",
+                    self.path.join(name).display(),
+                    crate::core::error::describe_io(&err.into())
+                ),
+            )),
+        }
+    }
+
+    /// The directory's descriptor: every step inside it is relative to this, so swapping the
+    /// path for a symlink halfway cannot move a write elsewhere.
+    pub fn fd(&self) -> &OwnedFd {
+        &self.fd
+    }
+
+    /// Opens `name` inside the dir, never through a symlink (`O_NOFOLLOW`), never blocking on
+    /// a FIFO (`O_NONBLOCK`); with `create`, made with `mode` when missing.
+    pub fn open_file(&self, name: &str, write: bool, create: Option<u32>) -> rustix::io::Result<OwnedFd> {
+        let mut flags = OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        flags |= if write { OFlags::RDWR } else { OFlags::RDONLY };
+        let mode = match create {
+            Some(mode) => {
+                flags |= OFlags::CREATE;
+                Mode::from_raw_mode(mode)
+            }
+            None => Mode::empty(),
+        };
+        rustix::fs::openat(&self.fd, name, flags, mode)
+    }
+
+    /// Makes a new file `name` (failing if anything is there), for writing.
+    pub fn create_new(&self, name: &str, mode: u32) -> rustix::io::Result<OwnedFd> {
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        rustix::fs::openat(&self.fd, name, flags, Mode::from_raw_mode(mode))
+    }
+
+    /// Renames `from` over `to`, both inside the dir.
+    pub fn rename(&self, from: &str, to: &str) -> rustix::io::Result<()> {
+        rustix::fs::renameat(&self.fd, from, &self.fd, to)
+    }
+
+    /// Removes `name` if it is there; a name already gone is not an error (a writer or another
+    /// gc may have renamed or removed it meanwhile).
+    pub fn remove_if_there(&self, name: &str) -> Result<()> {
+        match rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()) {
+            Ok(()) | Err(rustix::io::Errno::NOENT) => Ok(()),
+            Err(err) => Err(self.error(name, err)),
+        }
+    }
+
+    /// Makes a rename inside the dir durable.
+    pub fn sync(&self) -> Result<()> {
+        rustix::fs::fsync(&self.fd).map_err(|e| self.error(".", e))
     }
 
     fn not_a_link(&self, name: &str, what: &str) -> Error {
@@ -136,7 +205,7 @@ impl ProjectDir {
         )
     }
 
-    fn error(&self, name: &str, err: rustix::io::Errno) -> Error {
+    pub fn error(&self, name: &str, err: rustix::io::Errno) -> Error {
         Error::new(
             Code::Failure,
             format!("{}: {}", self.path.join(name).display(), crate::core::error::describe_io(&err.into())),

@@ -3,13 +3,15 @@
 //! 0600 when missing and never truncated or deleted: deleting it would let two holders in.
 
 use std::fs::File;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rustix::fs::{FlockOperation, flock};
 
 use crate::core::error::{Code, Error, Result, describe_io};
+use crate::core::fail;
+use crate::core::interrupt;
+use crate::core::links::ProjectDir;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -24,36 +26,48 @@ pub fn lock_path(index: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Takes the lock of `index`, waiting up to `timeout`.
-pub fn lock(index: &Path, timeout: Duration) -> Result<IndexLock> {
-    let path = lock_path(index);
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .mode(0o600)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(&path)
-        .map_err(|err| match err.raw_os_error() {
-            Some(code) if code == rustix::io::Errno::LOOP.raw_os_error() => Error::new(
-                Code::Unsafe,
-                format!("{}: is a symlink; refusing to lock through it", path.display()),
-            ),
-            _ => Error::new(Code::Failure, format!("{}: {}", path.display(), describe_io(&err))),
-        })?;
+/// The lock file's name inside a project dir.
+pub const LOCK_NAME: &str = "sessions-index.json.lock";
+
+/// Takes the index lock of the project dir `dir`, waiting up to `timeout`. The lock file is
+/// opened inside the dir's descriptor, never through a symlink and never blocking; anything but
+/// a regular file there is refused (exit 5). A caught signal (see `interrupt`) ends the wait.
+pub fn lock_in(dir: &ProjectDir, timeout: Duration) -> Result<IndexLock> {
+    let path = || dir.path().join(LOCK_NAME);
+    let fd = dir.open_file(LOCK_NAME, true, Some(0o600)).map_err(|err| match err {
+        rustix::io::Errno::LOOP => Error::new(
+            Code::Unsafe,
+            format!("{}: is a symlink; refusing to lock through it", path().display()),
+        ),
+        rustix::io::Errno::ISDIR | rustix::io::Errno::NXIO => {
+            Error::new(Code::Unsafe, format!("{}: not a regular file; refusing to lock it", path().display()))
+        }
+        err => Error::new(Code::Failure, format!("{}: {}", path().display(), describe_io(&err.into()))),
+    })?;
+    let stat = rustix::fs::fstat(&fd)
+        .map_err(|e| Error::new(Code::Failure, format!("{}: {e}", path().display())))?;
+    if rustix::fs::FileType::from_raw_mode(stat.st_mode) != rustix::fs::FileType::RegularFile {
+        return Err(Error::new(
+            Code::Unsafe,
+            format!("{}: not a regular file; refusing to lock it", path().display()),
+        ));
+    }
+    let file = File::from(fd);
+    fail::point("lock.opened");
     let deadline = Instant::now() + timeout;
     loop {
+        interrupt::check()?;
         match flock(&file, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => return Ok(IndexLock { _file: file }),
             Err(rustix::io::Errno::WOULDBLOCK) | Err(rustix::io::Errno::INTR) => {}
-            Err(err) => return Err(Error::new(Code::Failure, format!("{}: {err}", path.display()))),
+            Err(err) => return Err(Error::new(Code::Failure, format!("{}: {err}", path().display()))),
         }
         if Instant::now() >= deadline {
             return Err(Error::new(
                 Code::Locked,
                 format!(
                     "{}: lock not acquired within {:?} (another seance or gt holds it)",
-                    path.display(),
+                    path().display(),
                     timeout
                 ),
             ));

@@ -13,8 +13,10 @@ use serde_json::value::RawValue;
 use crate::core::claude::{self, Transcript};
 use crate::core::error::{Code, Error, Result};
 use crate::core::fail;
+use crate::core::holds::{self, Hold, Record, Stages};
 use crate::core::index::{self, INDEX_NAME, fingerprint};
-use crate::core::links::{Found, ProjectDir};
+use crate::core::links::{Found, ProjectDir, Target};
+use crate::core::lock::{self, IndexLock};
 use crate::core::rawjson;
 use crate::core::resolve::Sessions;
 use crate::core::token::Token;
@@ -25,6 +27,8 @@ pub struct Staged {
     pub source: PathBuf,
     pub index: PathBuf,
     pub token: Token,
+    /// The live hold on the stage, for a stage made to be held (`seance --talk`).
+    pub hold: Option<Hold>,
 }
 
 /// Everything staging needs to know, resolved once per run.
@@ -51,69 +55,83 @@ impl Stager {
         claude::project_dir(&self.current, &self.cwd)
     }
 
-    /// Stages one session; on failure, nothing of it is left behind.
-    pub fn stage(&self, input: &str) -> Result<Staged> {
+    /// Stages one session, or joins the stage already there (see `holds`): as a token user, or
+    /// with `hold`, as a live holder. On failure, nothing of this run is left behind.
+    pub fn stage(&self, input: &str, hold: bool) -> Result<Staged> {
         let (id, source) = self.sessions.resolve(input)?;
         let target = self.target();
-        let mut token = Token { id: id.clone(), dir: target.clone(), link: None, sidecar: None, entry: None };
-        let staged = |token| Staged {
+        let token = Token {
+            id: id.clone(),
+            dir: target.clone(),
+            link: None,
+            sidecar: None,
+            entry: None,
+            generation: None,
+            user: None,
+            hold: false,
+        };
+        let staged = |token, hold| Staged {
             id: id.clone(),
             source: source.file.clone(),
             index: target.join(INDEX_NAME),
             token,
+            hold,
         };
         make_dir(&target)?;
         fail::point("stage.made-dir");
         let dir = ProjectDir::open(&target)?
             .ok_or_else(|| Error::usage(format!("{}: vanished", target.display())))?;
+        let stages = Stages::open(&target, true)?
+            .ok_or_else(|| Error::usage(format!("{}: no state dir", target.display())))?;
+        // Everything from here on happens under the index lock, so that joining this stage and
+        // the last user's leaving it never interleave.
+        let lock = lock::lock_in(&dir, self.lock_timeout)?;
         let file_name = format!("{id}.jsonl");
+        let old = stages.read(&id)?;
         let linked = match at_target(Some(&dir), &file_name, &source)? {
-            AtTarget::Visible(_) => return Ok(staged(token)),
+            AtTarget::Visible(_) => return Ok(staged(token, None)),
             AtTarget::Linked => true,
-            // Left by a crash, and its transcript is gone: gc would remove it; so do we.
+            // Left by a crash, and its transcript is gone: gc would remove it; so do we, unless
+            // a live talk still holds it.
             AtTarget::Orphan(to) => {
+                if old.is_some() && stages.held(&id, None)? {
+                    return Err(Error::new(
+                        Code::Unsafe,
+                        format!(
+                            "{}: its transcript is gone but a running talk holds it; left alone",
+                            target.join(&file_name).display()
+                        ),
+                    ));
+                }
                 dir.unlink_if_points_to(&file_name, &to)?;
                 fail::point("stage.removed-orphan");
                 false
             }
             AtTarget::Free => false,
         };
-        // A link made by an earlier stage is that stage's token's to remove; this one only adds
-        // what is missing, such as an entry that a writer without the lock clobbered.
-        if !linked {
-            dir.link(&file_name, &source.file)?;
-            fail::point("stage.linked");
-            token.link = Some(source.file.clone());
-        }
-        let result = self.finish(&dir, &id, &source, &mut token);
-        if let Err(err) = result {
-            undo_links(&dir, &token);
-            return Err(err);
-        }
-        Ok(staged(token))
-    }
-
-    /// The steps after the transcript link: the sidecar link, then the index entry.
-    fn finish(&self, dir: &ProjectDir, id: &str, source: &Transcript, token: &mut Token) -> Result<()> {
-        if let Some(sidecar) = source.sidecar(id)
-            && dir.inspect(id)? == Found::Missing
-        {
-            dir.link(id, &sidecar)?;
-            fail::point("stage.linked-sidecar");
-            token.sidecar = Some(sidecar);
-        }
-        let entry =
-            source_entry(source, id).unwrap_or_else(|| minimal_entry(id, source, dir.path(), &self.cwd));
-        let index = dir.path().join(INDEX_NAME);
-        token.entry = index::edit(&index, self.lock_timeout, &self.cwd.to_string_lossy(), |index| {
-            if index.find(id).is_some() {
-                return Ok(None); // present already: left alone, and not ours to remove later
+        let mut joining = Joining {
+            dir: &dir,
+            stages: &stages,
+            id: &id,
+            old: old.clone(),
+            token,
+            made_link: false,
+            made_sidecar: false,
+        };
+        match joining.make(self, &source, linked, hold, &lock) {
+            Ok(()) => {
+                let hold =
+                    if hold { Some(stages.hold(&id).inspect_err(|_| joining.undo(&lock))?) } else { None };
+                fail::point("stage.held");
+                let token = joining.token.clone();
+                drop(lock);
+                Ok(staged(token, hold))
             }
-            index.add(entry.clone());
-            Ok(Some(fingerprint(&entry)))
-        })?;
-        fail::point("stage.indexed");
-        Ok(())
+            Err(err) => {
+                joining.undo(&lock);
+                Err(err)
+            }
+        }
     }
 
     /// What `stage` would do, in words; changes nothing.
@@ -141,6 +159,103 @@ impl Stager {
     }
 }
 
+/// One run's part in a stage: what it made, so that a failure can take back exactly that.
+struct Joining<'a> {
+    dir: &'a ProjectDir,
+    stages: &'a Stages,
+    id: &'a str,
+    /// The stage's record before this run (`None`: this run makes the stage).
+    old: Option<Record>,
+    token: Token,
+    made_link: bool,
+    made_sidecar: bool,
+}
+
+impl Joining<'_> {
+    /// The record first (so that a crash leaves a record of whatever was made), then the
+    /// links, then the entry, and the record again if the entry was added.
+    fn make(
+        &mut self,
+        stager: &Stager,
+        source: &Transcript,
+        linked: bool,
+        hold: bool,
+        lock: &IndexLock,
+    ) -> Result<()> {
+        let id = self.id;
+        let mut record =
+            self.old.clone().unwrap_or_else(|| Record { generation: holds::nonce(), ..Record::default() });
+        let sidecar = source.sidecar(id).filter(|_| self.dir.inspect(id).is_ok_and(|f| f == Found::Missing));
+        if !linked {
+            record.link = Some(source.file.clone());
+        }
+        if let Some(sidecar) = &sidecar {
+            record.sidecar = Some(sidecar.clone());
+        }
+        let user = (!hold).then(holds::nonce);
+        record.users.extend(user.clone());
+        self.token.generation = Some(record.generation.clone());
+        self.token.user = user;
+        self.token.hold = hold;
+        self.stages.write(id, &record)?;
+        fail::point("stage.recorded");
+        // A link made by an earlier stage is that stage's; this one only adds what is missing,
+        // such as an entry that a writer without the lock clobbered.
+        if !linked {
+            self.dir.link(&format!("{id}.jsonl"), &source.file)?;
+            self.made_link = true;
+            fail::point("stage.linked");
+            self.token.link = Some(source.file.clone());
+        }
+        if let Some(sidecar) = sidecar {
+            self.dir.link(id, &sidecar)?;
+            self.made_sidecar = true;
+            fail::point("stage.linked-sidecar");
+            self.token.sidecar = Some(sidecar);
+        }
+        let entry = source_entry(source, id)
+            .unwrap_or_else(|| minimal_entry(id, source, self.dir.path(), &stager.cwd));
+        self.token.entry = index::edit_in(self.dir, lock, &stager.cwd.to_string_lossy(), |index| {
+            if index.find(id).is_some() {
+                return Ok(None); // present already: left alone, and not ours to remove later
+            }
+            index.add(entry.clone());
+            Ok(Some(fingerprint(&entry)))
+        })?;
+        fail::point("stage.indexed");
+        if let Some(entry) = &self.token.entry {
+            record.entry = Some(entry.clone());
+            self.stages.write(id, &record)?;
+            fail::point("stage.recorded-entry");
+        }
+        Ok(())
+    }
+
+    /// Takes back what this run made (still under the lock): the entry, the links, then the
+    /// record as it was before.
+    fn undo(&self, lock: &IndexLock) {
+        if let Some(added) = &self.token.entry {
+            let _ = index::edit_in(self.dir, lock, "", |index| {
+                Ok(index.remove_where(|id, e| id == Some(self.id) && fingerprint(e) == *added))
+            });
+        }
+        if self.made_sidecar
+            && let Some(sidecar) = &self.token.sidecar
+        {
+            let _ = self.dir.unlink_if_points_to(self.id, sidecar);
+        }
+        if self.made_link
+            && let Some(source) = &self.token.link
+        {
+            let _ = self.dir.unlink_if_points_to(&format!("{}.jsonl", self.id), source);
+        }
+        let _ = match &self.old {
+            Some(old) => self.stages.write(self.id, old),
+            None => self.stages.remove(self.id),
+        };
+    }
+}
+
 /// What is at the transcript's name in the target dir, as stage (and its dry run) sees it.
 enum AtTarget {
     /// The transcript itself is here: nothing to do.
@@ -161,7 +276,7 @@ fn at_target(dir: Option<&ProjectDir>, file_name: &str, source: &Transcript) -> 
         Found::Missing => Ok(AtTarget::Free),
         Found::File => Ok(AtTarget::Visible("the transcript is already there")),
         Found::Link(to) if to == source.file => Ok(AtTarget::Linked),
-        Found::Link(to) if !dir.target_exists(file_name) => Ok(AtTarget::Orphan(to)),
+        Found::Link(to) if dir.target_state(file_name)? == Target::Gone => Ok(AtTarget::Orphan(to)),
         Found::Link(to) => Err(Error::new(
             Code::Unsafe,
             format!(
@@ -180,16 +295,6 @@ fn at_target(dir: Option<&ProjectDir>, file_name: &str, source: &Transcript) -> 
 /// Creates the project dir (and `projects/`) 0700 when missing.
 fn make_dir(dir: &Path) -> Result<()> {
     fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| Error::io(dir.display(), e))
-}
-
-/// Removes the links a failed stage made, if they are still ours.
-pub(crate) fn undo_links(dir: &ProjectDir, token: &Token) {
-    if let Some(sidecar) = &token.sidecar {
-        let _ = dir.unlink_if_points_to(&token.id, sidecar);
-    }
-    if let Some(source) = &token.link {
-        let _ = dir.unlink_if_points_to(&format!("{}.jsonl", token.id), source);
-    }
 }
 
 /// The session's entry in its own project's index, when it has one there.

@@ -28,6 +28,16 @@ pub struct Token {
     /// The fingerprint of the index entry stage added, when it added one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry: Option<String>,
+    /// The generation of the shared stage this token belongs to (see `holds`): a token only
+    /// ever undoes that stage, never one made again after it was undone.
+    #[serde(default, rename = "gen", skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
+    /// This token's user of the stage, which unstaging it removes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Made by a live holder (`seance --talk`) rather than a token user.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hold: bool,
 }
 
 impl Token {
@@ -56,8 +66,14 @@ impl Token {
         {
             return Err(refuse("its link targets are not that session's files"));
         }
-        if token.entry.as_ref().is_some_and(|e| e.len() != 16 || !e.bytes().all(|b| b.is_ascii_hexdigit())) {
+        let hex16 = |word: &Option<String>| {
+            word.as_ref().is_none_or(|w| w.len() == 16 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+        };
+        if !hex16(&token.entry) {
             return Err(refuse("bad entry fingerprint"));
+        }
+        if !hex16(&token.generation) || !hex16(&token.user) {
+            return Err(refuse("bad stage generation or user"));
         }
         Ok(token)
     }
@@ -114,6 +130,9 @@ mod tests {
             ),
             sidecar: None,
             entry: Some("0123456789abcdef".into()),
+            generation: Some("00112233445566ff".into()),
+            user: Some("ffeeddccbbaa9988".into()),
+            hold: false,
         }
     }
 
@@ -147,6 +166,8 @@ mod tests {
         assert_eq!(with(&|t| t.link = Some("/etc/passwd".into())), Some(Code::Unsafe));
         assert_eq!(with(&|t| t.link = Some("/a/projects/b/other.jsonl".into())), Some(Code::Unsafe));
         assert_eq!(with(&|t| t.entry = Some("x; rm -rf /".into())), Some(Code::Unsafe));
+        assert_eq!(with(&|t| t.generation = Some("../x".into())), Some(Code::Unsafe));
+        assert_eq!(with(&|t| t.user = Some("1".into())), Some(Code::Unsafe));
         for bad in ["", "seance1.", "seance1.!!!!", "seance2.abcd", "seance1.e30", "seance1.a"] {
             assert_eq!(Token::decode(bad).err().map(|e| e.code), Some(Code::Unsafe), "{bad}");
         }

@@ -59,7 +59,7 @@ pub fn main() -> i32 {
                     }
                 },
                 &mut |err| {
-                    eprintln!("{}: {}", TOOL.name, err.message);
+                    crate::core::error::warn(TOOL.name, &err.message);
                     worst = worst.max(err.code);
                 },
             );
@@ -70,10 +70,12 @@ pub fn main() -> i32 {
         out.flush()?;
         let [links, sidecars, entries, temps] = counts;
         if !args.gc.quiet && !dry_run && links + sidecars + entries + temps > 0 {
-            eprintln!(
-                "{}: removed {links} session link(s), {sidecars} sidecar link(s), {entries} index entr{}, {temps} temp file(s)",
+            let entr = if entries == 1 { "y" } else { "ies" };
+            crate::core::error::warn(
                 TOOL.name,
-                if entries == 1 { "y" } else { "ies" }
+                &format!(
+                    "removed {links} session link(s), {sidecars} sidecar link(s), {entries} index entr{entr}, {temps} temp file(s)"
+                ),
             );
         }
         Ok(worst)

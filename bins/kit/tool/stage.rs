@@ -8,9 +8,11 @@ use super::for_each_item;
 use crate::cli::flags::common::{CONFIG_DIR, DRY_RUN, JSON, LOCK_TIMEOUT, TOWN};
 use crate::cli::flags::stage::CWD;
 use crate::cli::{self, Complete, Tool};
+use crate::core::error::{Code, Error, describe_io, warn};
 use crate::core::out;
 use crate::core::resolve::id_from_line;
 use crate::core::stage::{Staged, Stager};
+use crate::core::unstage::undo;
 
 pub const TOOL: Tool = Tool {
     name: "seance-stage",
@@ -44,7 +46,7 @@ pub fn main() -> i32 {
             args.common.lock_timeout(),
         )?;
         for warning in stager.sessions.warnings() {
-            eprintln!("{}: {warning}", TOOL.name);
+            crate::core::error::warn(TOOL.name, &warning.to_string());
         }
         let mut out = out::stdout();
         let code = for_each_item(TOOL.name, &args.operands, id_from_line, |input| {
@@ -53,10 +55,25 @@ pub fn main() -> i32 {
                 out.write_all(plan.as_bytes())?;
                 return Ok(());
             }
-            let staged = stager.stage(input)?;
+            let staged = stager.stage(input, false)?;
             let line = if args.common.json { record(&staged) } else { staged.token.encode() };
-            writeln!(out, "{line}")?;
-            out.flush()?;
+            // A token that does not reach the caller can never be unstaged: take the stage
+            // back and fail loudly, even on a closed stdout (SPEC section 3).
+            if let Err(err) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+                let undone = match undo(&staged.token, None, args.common.lock_timeout()) {
+                    Ok(()) => "undid its stage".to_string(),
+                    Err(undo) => format!("could not undo its stage either: {}", undo.message),
+                };
+                warn(
+                    TOOL.name,
+                    &format!(
+                        "stdout: {}: token for {} not delivered; {undone}",
+                        describe_io(&err),
+                        staged.id
+                    ),
+                );
+                return Err(Error::new(Code::Failure, ""));
+            }
             Ok(())
         })?;
         out.flush()?;

@@ -3,7 +3,7 @@
 //! covers). The index lock is never held while the agent runs.
 
 use std::ffi::{OsStr, OsString};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +16,9 @@ use nix::unistd::Pid;
 use crate::core::agent::Agent;
 use crate::core::claude;
 use crate::core::error::{Code, Error, Result};
+use crate::core::fail;
 use crate::core::gc::Gc;
+use crate::core::interrupt;
 use crate::core::stage::Stager;
 use crate::core::unstage;
 
@@ -35,9 +37,11 @@ static GOT_INT: AtomicBool = AtomicBool::new(false);
 static GOT_TERM: AtomicBool = AtomicBool::new(false);
 static GOT_HUP: AtomicBool = AtomicBool::new(false);
 
-/// Notes a signal for the wait loop. A Ctrl-C from the terminal already reaches the agent (it
+/// Notes a signal: before the agent starts, any of them stops the staging (see `interrupt`);
+/// after, the wait loop forwards it. A Ctrl-C from the terminal already reaches the agent (it
 /// is in our process group), so only a SIGINT sent by `kill` is marked for forwarding.
 extern "C" fn note_signal(sig: i32, info: *mut nix::libc::siginfo_t, _: *mut nix::libc::c_void) {
+    interrupt::note(sig);
     // SAFETY: the kernel hands a valid siginfo to an SA_SIGINFO handler.
     let from_kill = !info.is_null() && unsafe { (*info).si_code } == nix::libc::SI_USER;
     match sig {
@@ -60,12 +64,15 @@ fn catch_signals() -> Result<()> {
 }
 
 pub fn talk(talk: &Talk) -> Result<Code> {
+    // Caught from the start: a signal while staging (a Ctrl-C during a lock wait) undoes what
+    // was staged and exits 128 + its number without starting the agent.
+    catch_signals()?;
     // Checked before anything is staged: a typo in --agent costs no stage and no unstage.
     let agent = Agent::find(talk.agent.as_deref())?;
     let program = agent.program.as_os_str();
     let stager = Stager::new(talk.config_dir, talk.town, None, talk.lock_timeout)?;
     for warning in stager.sessions.warnings() {
-        eprintln!("seance: {warning}");
+        crate::core::error::warn("seance", &warning.to_string());
     }
     // Asked before anything is staged, so a slow or odd agent holds no stage.
     let fork = takes_session_id(program).then(new_session_id).transpose()?;
@@ -78,9 +85,17 @@ pub fn talk(talk: &Talk) -> Result<Code> {
     // Leftovers of a seance that was killed; failures here must not stop the talk.
     let gc = Gc { older_than: None, dry_run: false, lock_timeout: talk.lock_timeout };
     gc.account(&stager.current, &mut |_| {}, &mut |_| {});
-    catch_signals()?;
-    let staged = stager.stage(talk.id)?;
-    eprintln!("Summoning session {}…", staged.id);
+    interrupt::check()?;
+    // Held, not just staged: while the agent runs, no other unstage, replayed token or gc
+    // removes what it relies on.
+    let mut staged = stager.stage(talk.id, true)?;
+    fail::point("talk.staged");
+    if let Err(signal) = interrupt::check() {
+        interrupt::clear();
+        let _ = unstage::undo(&staged.token, staged.hold.take(), talk.lock_timeout);
+        return Err(signal);
+    }
+    let _ = writeln!(std::io::stderr(), "Summoning session {}…", staged.id);
     let mut command = Command::new(program);
     command.args(&agent.words[1..]).args(["--fork-session", "--resume", &staged.id]);
     if let Some(fork) = &fork {
@@ -101,10 +116,15 @@ pub fn talk(talk: &Talk) -> Result<Code> {
             format!("{}: {}", program.to_string_lossy(), crate::core::error::describe_io(&err)),
         )),
     };
-    let cleanup = unstage::undo(&staged.token, talk.lock_timeout);
+    // The lock wait of the cleanup must not be cut short by the signal we just forwarded.
+    interrupt::clear();
+    let cleanup = unstage::undo(&staged.token, staged.hold.take(), talk.lock_timeout);
     let status = outcome?;
     if let Err(err) = cleanup {
-        eprintln!("seance: {} (undo token: {})", err.message, staged.token.encode());
+        crate::core::error::warn(
+            "seance",
+            &format!("{} (undo token: {})", err.message, staged.token.encode()),
+        );
         return Ok(err.code);
     }
     if let Some(fork) = fork {
@@ -113,7 +133,11 @@ pub fn talk(talk: &Talk) -> Result<Code> {
             if talk.forget {
                 forget(&saved, &fork)?;
             } else {
-                eprintln!("The talk was saved as {}\nReopen it with: seance --talk {fork}", saved.display());
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "The talk was saved as {}\nReopen it with: seance --talk {fork}",
+                    saved.display()
+                );
             }
         }
     }
@@ -179,7 +203,7 @@ fn forget(saved: &Path, fork: &str) -> Result<()> {
         std::fs::remove_dir_all(&sidecar).map_err(|e| Error::io(sidecar.display(), e))?;
     }
     std::fs::remove_file(saved).map_err(|e| Error::io(saved.display(), e))?;
-    eprintln!("Forgot the talk (removed {})", saved.display());
+    let _ = writeln!(std::io::stderr(), "Forgot the talk (removed {})", saved.display());
     Ok(())
 }
 

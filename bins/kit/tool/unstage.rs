@@ -4,8 +4,7 @@
 use super::for_each_item;
 use crate::cli::flags::common::LOCK_TIMEOUT;
 use crate::cli::{self, Tool};
-use crate::core::token::Token;
-use crate::core::unstage::{token_from_line, undo};
+use crate::core::unstage::{decode_checked, known_accounts, token_from_line, undo};
 
 pub const TOOL: Tool = Tool {
     name: "seance-unstage",
@@ -26,8 +25,9 @@ pub const TOOL: Tool = Tool {
 
 pub fn main() -> i32 {
     super::run(&TOOL, |args| {
+        let accounts = known_accounts();
         for_each_item(TOOL.name, &args.operands, token_from_line, |word| {
-            undo(&Token::decode(word)?, args.common.lock_timeout())
+            undo(&decode_checked(word, &accounts)?, None, args.common.lock_timeout())
         })
     })
 }
