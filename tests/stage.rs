@@ -360,7 +360,7 @@ fn tampered_replayed_and_mismatched_tokens() {
     // A token re-encoded to point elsewhere is refused with nothing touched.
     let mut forged: seance::core::token::Token = seance::core::token::Token::decode(&token).unwrap();
     forged.dir = "/etc".into();
-    w.tool("seance-unstage").args([forged.encode()]).run().code(5);
+    w.tool("seance-unstage").args([forged.encode().unwrap()]).run().code(5);
     assert!(is_link(&w.target().join(format!("{id}.jsonl"))));
     // A regular file where the link was is left alone: exit 5.
     let link = w.target().join(format!("{id}.jsonl"));
@@ -389,4 +389,64 @@ fn entry_changed_since_stage_leaves_the_whole_stage() {
     assert!(run.stderr.contains("no longer the one seance added; nothing removed"), "{}", run.stderr);
     assert_eq!(read(&index), changed);
     assert!(is_link(&w.target().join(format!("{id}.jsonl"))));
+}
+
+/// A path that cannot go in a token (nor in Claude's index, which holds paths as text) is
+/// refused before anything is changed: no project dir, no link, no index, no token.
+#[test]
+fn a_config_dir_that_is_not_utf8_is_refused_before_anything_changes() {
+    use std::os::unix::ffi::OsStrExt;
+    let w = World::new();
+    let id = uuid(1);
+    w.session(&w.two, Path::new(OTHER), &id);
+    let account = w.home.join(std::ffi::OsStr::from_bytes(b"account-\xff"));
+    fs::create_dir_all(account.join("projects")).unwrap();
+    let run = w
+        .tool("seance-stage")
+        .args([std::ffi::OsStr::new("--config-dir"), account.as_os_str(), std::ffi::OsStr::new(&id)])
+        .run()
+        .code(2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "seance-stage: {}: not valid UTF-8; undo tokens and Claude's index hold paths as text, so nothing was staged\n",
+            account.display()
+        )
+    );
+    assert_eq!(fs::read_dir(account.join("projects")).unwrap().count(), 0);
+}
+
+#[test]
+fn a_working_dir_that_is_not_utf8_is_refused_before_anything_changes() {
+    use std::os::unix::ffi::OsStrExt;
+    let w = World::new();
+    let id = uuid(1);
+    w.session(&w.two, Path::new(OTHER), &id);
+    let cwd = w.town.join(std::ffi::OsStr::from_bytes(b"rig-\xff"));
+    fs::create_dir_all(&cwd).unwrap();
+    let projects_before = fs::read_dir(w.one.join("projects")).unwrap().count();
+    let run = w.tool("seance-stage").args([&id]).cwd(&cwd).run().code(2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "seance-stage: {}: not valid UTF-8; undo tokens and Claude's index hold paths as text, so nothing was staged\n",
+            cwd.display()
+        )
+    );
+    assert_eq!(fs::read_dir(w.one.join("projects")).unwrap().count(), projects_before);
+    // The same with --cwd, and for a dry run.
+    for extra in [&[][..], &["--dry-run"][..]] {
+        let run = w
+            .tool("seance-stage")
+            .args([std::ffi::OsStr::new("--cwd"), cwd.as_os_str()])
+            .args(extra)
+            .args([&id])
+            .run()
+            .code(2);
+        assert_eq!(run.stdout, "");
+        assert!(run.stderr.contains("not valid UTF-8"), "{}", run.stderr);
+    }
+    assert_eq!(fs::read_dir(w.one.join("projects")).unwrap().count(), projects_before);
 }

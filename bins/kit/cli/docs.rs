@@ -25,7 +25,7 @@ pub fn generate(root: &Path, tools: &[&Tool]) -> Result<Code> {
     let readme = root.join("README.md");
     if let Ok(text) = fs::read_to_string(&readme) {
         let (Some(start), Some(end)) = (text.find(README_START), text.find(README_END)) else {
-            return Err(Error::usage(format!(
+            return Err(Error::failure(format!(
                 "{}: no {README_START} ... {README_END} markers",
                 readme.display()
             )));
@@ -39,9 +39,9 @@ pub fn generate(root: &Path, tools: &[&Tool]) -> Result<Code> {
 fn write(root: &Path, relative: &str, text: &str) -> Result<()> {
     let path = root.join(relative);
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
+        fs::create_dir_all(dir).map_err(|e| Error::io("create", dir.display(), e))?;
     }
-    fs::write(&path, text).map_err(|e| Error::io(path.display(), e))
+    fs::write(&path, text).map_err(|e| Error::io("write", path.display(), e))
 }
 
 /// One row per tool: its flags as they are spelled on the command line.

@@ -19,7 +19,7 @@ use jiff::{SignedDuration, Timestamp};
 
 pub use self::flags::Args;
 use crate::core::choice::Choice;
-use crate::core::error::{Error, Result, quote};
+use crate::core::error::{Error, Result, WriteResult, quote};
 use crate::core::time::{parse_duration, parse_moment};
 
 /// What a shell should offer as the value of a flag.
@@ -295,8 +295,8 @@ pub fn parse(tool: &Tool, args: impl IntoIterator<Item = OsString>) -> Result<Op
 
 fn print(text: &str) -> Result<Option<Args>> {
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    stdout.write_all(text.as_bytes()).or_closed()?;
+    stdout.flush().or_closed()?;
     Ok(None)
 }
 

@@ -34,7 +34,8 @@ pub fn current_config() -> Result<PathBuf> {
              unset it, set it to a config dir, or pass --config-dir",
         )),
         Some(dir) => {
-            let cwd = std::env::current_dir().map_err(|e| Error::io("working directory", e))?;
+            let cwd =
+                std::env::current_dir().map_err(|e| Error::io("resolve", "the working directory", e))?;
             Ok(normalised(&cwd, Path::new(&dir)))
         }
         None => Ok(resolved(home()?.join(".claude"))),
@@ -64,7 +65,7 @@ pub fn new_session_dirs(config: &Path, cwd: &Path) -> Vec<PathBuf> {
 /// The current account: `--config-dir` when given, else the environment's.
 pub fn current_account(config_dir: Option<&Path>) -> Result<PathBuf> {
     match config_dir {
-        Some(dir) => fs::canonicalize(dir).map_err(|e| Error::io(dir.display(), e)),
+        Some(dir) => fs::canonicalize(dir).map_err(|e| Error::io("resolve", dir.display(), e)),
         None => current_config(),
     }
 }
@@ -73,7 +74,7 @@ fn home() -> Result<PathBuf> {
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
-        .ok_or_else(|| Error::usage("HOME is not set"))
+        .ok_or_else(|| Error::failure("HOME is not set"))
 }
 
 /// `path` made absolute against `base` and normalised, before any link or token is built from
@@ -120,9 +121,9 @@ pub fn named_town_accounts(town: &Path) -> Result<Option<Vec<(String, PathBuf)>>
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(Error::io(path.display(), err)),
+        Err(err) => return Err(Error::io("read", path.display(), err)),
     };
-    let bad = |why: String| Error::usage(format!("{}: {why}", path.display()));
+    let bad = |why: String| Error::failure(format!("{}: {why}", path.display()));
     let top = rawjson::object(&text).map_err(bad)?;
     let Some(accounts) = rawjson::member(&top, "accounts") else { return Ok(Some(Vec::new())) };
     let accounts = rawjson::object(accounts.get()).map_err(|e| bad(format!("accounts: {e}")))?;
@@ -134,7 +135,7 @@ pub fn named_town_accounts(town: &Path) -> Result<Option<Vec<(String, PathBuf)>>
             // Without HOME, `~/x` would quietly become a dir named `~` in the town.
             Some(rest) => home()
                 .map_err(|e| {
-                    Error::usage(format!("{}: {} to expand {}", path.display(), e.message, quote(&dir)))
+                    Error::usage(format!("{}: {} to expand {}", path.display(), e.message(), quote(&dir)))
                 })?
                 .join(rest),
             None => PathBuf::from(dir),
@@ -192,8 +193,7 @@ fn base36(mut n: u64) -> String {
             break;
         }
     }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
+    out.iter().rev().map(|&digit| char::from(digit)).collect()
 }
 
 /// The project dir of `cwd` in the account at `config`. For a long path, a dir that already
@@ -307,9 +307,9 @@ pub fn ids_with_prefix(accounts: &[PathBuf], prefix: &str) -> BTreeSet<String> {
 pub fn canonical_cwd(dir: Option<&Path>) -> Result<PathBuf> {
     let dir = match dir {
         Some(dir) => dir.to_path_buf(),
-        None => std::env::current_dir().map_err(|e| Error::io("working directory", e))?,
+        None => std::env::current_dir().map_err(|e| Error::io("resolve", "the working directory", e))?,
     };
-    fs::canonicalize(&dir).map_err(|e| Error::usage(format!("{}: {}", dir.display(), describe_io(&e))))
+    fs::canonicalize(&dir).map_err(|e| Error::failure(format!("{}: {}", dir.display(), describe_io(&e))))
 }
 
 #[cfg(test)]

@@ -35,43 +35,81 @@ impl Code {
     }
 }
 
+/// How a tool's work ended, when it did not end well.
 #[derive(Debug)]
-pub struct Error {
-    pub code: Code,
-    /// Empty for an error that ends the tool without a word (a closed stdout).
-    pub message: String,
+pub enum Error {
+    /// The reader of stdout went away (`| head`): stop at once, quietly, with exit 0.
+    Closed,
+    /// Something went wrong: the exit code it calls for and what happened, in one line.
+    Failed { code: Code, message: String },
+    /// Something went wrong and was said on stderr already: stop with this code, quietly.
+    Reported(Code),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn new(code: Code, message: impl Into<String>) -> Error {
-        Error { code, message: message.into() }
+        Error::Failed { code, message: message.into() }
     }
 
+    /// The command line is wrong: an unknown flag, a bad value, a missing operand.
     pub fn usage(message: impl Into<String>) -> Error {
         Error::new(Code::Failure, message)
     }
 
-    /// The reader of stdout went away (`| head`): stop at once, quietly, with success.
-    pub fn closed_stdout() -> Error {
-        Error::new(Code::Success, "")
+    /// The work failed for a reason that is not the command line's (exit 2).
+    pub fn failure(message: impl Into<String>) -> Error {
+        Error::new(Code::Failure, message)
     }
 
-    /// An I/O error on something we name, e.g. `PATH: No such file or directory`.
-    pub fn io(what: impl fmt::Display, err: io::Error) -> Error {
+    /// An I/O error, with what was being done and to what: `cannot open PATH: Permission denied`.
+    pub fn io(action: &str, what: impl fmt::Display, err: io::Error) -> Error {
+        Error::new(Code::Failure, format!("cannot {action} {what}: {}", describe_io(&err)))
+    }
+
+    /// An error writing our output: a broken pipe means the reader is gone ([`Error::Closed`]).
+    pub fn write(err: io::Error) -> Error {
         if err.kind() == io::ErrorKind::BrokenPipe {
-            return Error::closed_stdout();
+            return Error::Closed;
         }
-        Error::new(Code::Failure, format!("{what}: {}", describe_io(&err)))
+        Error::io("write", "to stdout", err)
+    }
+
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Closed => Code::Success,
+            Error::Failed { code, .. } | Error::Reported(code) => *code,
+        }
+    }
+
+    /// What to print after `tool: `; empty for what prints nothing.
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Closed | Error::Reported(_) => "",
+            Error::Failed { message, .. } => message,
+        }
     }
 }
 
-/// Writing to stdout is the only I/O that `?` converts without naming a path, so a broken pipe
-/// is the one case that matters here; anything else is reported as a write error.
-impl From<io::Error> for Error {
-    fn from(err: io::Error) -> Error {
-        Error::io("write error", err)
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Closed => f.write_str("stdout closed"),
+            Error::Reported(code) => write!(f, "exit {}", code.value()),
+            Error::Failed { message, .. } => f.write_str(message),
+        }
+    }
+}
+
+/// Output written with `?`: the only I/O that has no path of its own.
+pub trait WriteResult<T> {
+    fn or_closed(self) -> Result<T>;
+}
+
+impl<T> WriteResult<T> for io::Result<T> {
+    fn or_closed(self) -> Result<T> {
+        self.map_err(Error::write)
     }
 }
 
@@ -106,11 +144,11 @@ pub fn warn(tool: &str, message: &str) {
 pub fn finish(tool: &str, outcome: Result<Code>) -> i32 {
     match outcome {
         Ok(code) => code.value(),
-        Err(err) => {
-            if !err.message.is_empty() {
-                eprintln!("{tool}: {}", err.message);
-            }
-            err.code.value()
+        Err(Error::Closed) => Code::Success.value(),
+        Err(Error::Reported(code)) => code.value(),
+        Err(Error::Failed { code, message }) => {
+            warn(tool, &message);
+            code.value()
         }
     }
 }

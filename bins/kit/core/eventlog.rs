@@ -22,6 +22,7 @@ use super::error::{Error, Result};
 use super::event::{Event, Malformed};
 use super::lines::{ForwardLines, ReverseLines, is_blank, trim_eol};
 use super::malformed::{Place, Skipped};
+use super::rawjson;
 use super::town;
 
 /// Whether a producer should go on after handing over an event.
@@ -88,10 +89,7 @@ impl<'o> Wanted<'o> {
             (false, true) => vec!["session_start"],
             (false, false) => opts.types.iter().map(String::as_str).collect(),
         };
-        let needles = types
-            .iter()
-            .map(|t| Finder::new(serde_json::to_string(t).unwrap_or_default().as_bytes()).into_owned())
-            .collect();
+        let needles = types.iter().map(|t| Finder::new(rawjson::string(t).as_bytes()).into_owned()).collect();
         Wanted { opts, needles }
     }
 
@@ -166,9 +164,9 @@ pub fn scan(opts: &EventsOpts, skipped: &mut Skipped, sink: &mut dyn Sink) -> Re
         Err(err) if err.kind() == io::ErrorKind::NotFound => {
             return if opts.follow { follow(&wanted, &path, None, skipped, sink) } else { Ok(()) };
         }
-        Err(err) => return Err(Error::io(path.display(), err)),
+        Err(err) => return Err(Error::io("open", path.display(), err)),
     };
-    let meta = file.metadata().map_err(|e| Error::io(path.display(), e))?;
+    let meta = file.metadata().map_err(|e| Error::io("read", path.display(), e))?;
     if !meta.is_file() {
         let name = path.display().to_string();
         return scan_forward(&wanted, io::BufReader::new(file), &name, skipped, sink);
@@ -190,7 +188,7 @@ fn scan_forward(
     sink: &mut dyn Sink,
 ) -> Result<()> {
     let mut lines = ForwardLines::new(reader);
-    while let Some((number, line)) = lines.next_line().map_err(|e| Error::io(name, e))? {
+    while let Some((number, line)) = lines.next_line().map_err(|e| Error::io("read", name, e))? {
         if !wanted.candidate(line) {
             continue;
         }
@@ -241,7 +239,7 @@ fn scan_backward(
     // The oldest time read so far bounds everything still unread: it is older than this plus
     // the window.
     let mut oldest: Option<Timestamp> = None;
-    while let Some((offset, line)) = lines.next_match().map_err(|e| Error::io(path.display(), e))? {
+    while let Some((offset, line)) = lines.next_match().map_err(|e| Error::io("read", path.display(), e))? {
         if is_blank(line) {
             continue;
         }
@@ -317,7 +315,7 @@ fn follow(
         }
         while *offset < len {
             let mut chunk = vec![0; ((len - *offset) as usize).min(1 << 20)];
-            let read = file.read_at(&mut chunk, *offset).map_err(|e| Error::io(path.display(), e))?;
+            let read = file.read_at(&mut chunk, *offset).map_err(|e| Error::io("read", path.display(), e))?;
             if read == 0 {
                 break;
             }

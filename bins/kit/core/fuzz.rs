@@ -43,7 +43,7 @@ pub fn token(data: &[u8]) {
         assert!(valid_session_id(&token.id));
         assert!(token.dir.is_absolute());
         assert!(!token.dir.components().any(|c| matches!(c, std::path::Component::ParentDir)));
-        assert_eq!(Token::decode(&token.encode()).ok(), Some(token));
+        assert_eq!(Token::decode(&token.encode().expect("decoded tokens encode")).ok(), Some(token));
     }
 }
 

@@ -87,7 +87,8 @@ impl Gc {
         let dir = match ProjectDir::open(path) {
             Ok(Some(dir)) => dir,
             // Not a directory (a stray file in projects/), or gone: nothing of ours in it.
-            Ok(None) | Err(Error { code: Code::Unsafe, .. }) => return Ok(()),
+            Ok(None) => return Ok(()),
+            Err(err) if err.code() == Code::Unsafe => return Ok(()),
             Err(err) => return Err(err),
         };
         let mut doomed = Vec::new();

@@ -81,7 +81,7 @@ impl Stages {
                 .recursive(true)
                 .mode(0o700)
                 .create(&path)
-                .map_err(|e| Error::io(path.display(), e))?;
+                .map_err(|e| Error::io("create", path.display(), e))?;
         }
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         match rustix::fs::open(&path, flags, Mode::empty()) {
@@ -114,7 +114,11 @@ impl Stages {
     pub fn write(&self, id: &str, record: &Record) -> Result<()> {
         let name = format!("{id}.stage");
         let temp = format!(".{id}.stage.{}", nonce());
-        let text = serde_json::to_string(record).unwrap_or_default();
+        // A record holds paths: one that is not UTF-8 cannot be written, and must not be
+        // written as nothing.
+        let text = serde_json::to_string(record).map_err(|e| {
+            Error::failure(format!("{}: cannot write the stage record: {e}", self.path.join(&name).display()))
+        })?;
         let result = (|| -> std::io::Result<()> {
             let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
             let fd = rustix::fs::openat(&self.fd, temp.as_str(), flags, Mode::from_raw_mode(0o600))?;

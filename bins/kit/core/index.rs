@@ -135,14 +135,53 @@ pub fn fingerprint(entry: &RawValue) -> String {
 }
 
 fn fingerprint_text(entry: &str) -> String {
-    let canonical = serde_json::from_str::<serde_json::Value>(entry)
-        .map(|v| v.to_string())
-        .unwrap_or_else(|_| entry.to_string());
+    let canonical = match serde_json::from_str::<serde_json::Value>(entry) {
+        Ok(value) => {
+            let mut text = String::new();
+            canonical(&value, &mut text);
+            text
+        }
+        Err(_) => entry.to_string(),
+    };
     // FNV-1a: small, stable across versions, and no secret is involved.
     let hash = canonical
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     format!("{hash:016x}")
+}
+
+/// Compact JSON with every object's keys sorted, written here rather than by `Value`'s
+/// `Display`, whose key order is whatever serde_json's `preserve_order` feature makes it:
+/// turning that feature on anywhere in the build must not change a fingerprint.
+fn canonical(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (key, value)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&rawjson::string(key));
+                out.push(':');
+                canonical(value, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
 }
 
 /// Where `part` (a slice of `whole`) starts in it.
@@ -226,24 +265,16 @@ impl Index {
         Ok(Index { text, inside, entries, added: Vec::new(), gap, closing, depth, dirty: false })
     }
 
-    fn new(original_path: &str) -> Index {
-        let compact = format!(
-            r#"{{"version":1,"entries":[],"originalPath":{}}}"#,
-            serde_json::to_string(original_path).unwrap_or_else(|_| "\"\"".into())
-        );
+    /// A new index, for a project dir that has none. Our own text always parses; if it did
+    /// not, that is an error, never an index written as something else.
+    fn new(original_path: &str) -> Result<Index> {
+        let compact =
+            format!(r#"{{"version":1,"entries":[],"originalPath":{}}}"#, rawjson::string(original_path));
         let mut text = Vec::new();
         rawjson::indent_into(&mut text, compact.as_bytes(), 0);
-        let text = String::from_utf8(text).unwrap_or_default();
-        Index::from_text(text, Path::new(INDEX_NAME)).unwrap_or_else(|_| Index {
-            text: String::new(),
-            inside: 0..0,
-            entries: Vec::new(),
-            added: Vec::new(),
-            gap: String::new(),
-            closing: String::new(),
-            depth: 0,
-            dirty: false,
-        })
+        let text = String::from_utf8(text)
+            .map_err(|e| Error::failure(format!("internal error: a new index is not UTF-8: {e}")))?;
+        Index::from_text(text, Path::new(INDEX_NAME))
     }
 
     /// The entry for `id`, as its raw text.
@@ -310,7 +341,8 @@ impl Index {
 
     pub(crate) fn render(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.text.len() + 1024);
-        let _ = self.write_to(&mut out);
+        // Writing to a Vec cannot fail.
+        self.write_to(&mut out).expect("writing to memory");
         out
     }
 }
@@ -343,13 +375,13 @@ fn version(stat: &rustix::fs::Stat) -> Version {
 /// Reads an opened index: refuses anything but a regular file (checked on the descriptor,
 /// before reading, so a FIFO never blocks us).
 fn read_fd(fd: OwnedFd, path: &Path) -> Result<(String, u32, Version)> {
-    let stat = rustix::fs::fstat(&fd).map_err(|e| Error::io(path.display(), e.into()))?;
+    let stat = rustix::fs::fstat(&fd).map_err(|e| Error::io("read", path.display(), e.into()))?;
     if rustix::fs::FileType::from_raw_mode(stat.st_mode) != rustix::fs::FileType::RegularFile {
         return Err(refuse(path, "not a regular file"));
     }
     let mut file = File::from(fd);
     let mut bytes = Vec::with_capacity(stat.st_size.max(0) as usize + 1);
-    file.read_to_end(&mut bytes).map_err(|e| Error::io(path.display(), e))?;
+    file.read_to_end(&mut bytes).map_err(|e| Error::io("read", path.display(), e))?;
     let text = String::from_utf8(bytes).map_err(|_| refuse(path, "not UTF-8"))?;
     Ok((text, stat.st_mode & 0o7777, version(&stat)))
 }
@@ -360,7 +392,7 @@ fn open_error(path: &Path, err: rustix::io::Errno) -> Error {
             Error::new(Code::Unsafe, format!("{}: is a symlink; left untouched", path.display()))
         }
         rustix::io::Errno::NXIO => refuse(path, "not a regular file"),
-        err => Error::io(path.display(), err.into()),
+        err => Error::io("open", path.display(), err.into()),
     }
 }
 
@@ -429,7 +461,7 @@ pub fn edit_in<T>(
         let before = read_in(dir)?;
         let (mut index, mode, seen) = match before {
             Some((text, mode, seen)) => (Index::from_text(text, &path)?, mode, Some(seen)),
-            None => (Index::new(original_path), 0o600, None),
+            None => (Index::new(original_path)?, 0o600, None),
         };
         let outcome = change(&mut index)?;
         if !index.dirty {
@@ -542,13 +574,13 @@ mod tests {
         ] {
             fs::write(&path, bad).unwrap();
             let err = add(&path, "/x", "{}").err().unwrap();
-            assert_eq!(err.code, Code::Unsafe, "{bad}");
+            assert_eq!(err.code(), Code::Unsafe, "{bad}");
             assert_eq!(fs::read_to_string(&path).unwrap(), bad);
         }
         fs::remove_file(&path).unwrap();
         std::os::unix::fs::symlink(dir.path().join("elsewhere.json"), &path).unwrap();
         let err = add(&path, "/x", "{}").err().unwrap();
-        assert_eq!(err.code, Code::Unsafe);
+        assert_eq!(err.code(), Code::Unsafe);
         assert!(!dir.path().join("elsewhere.json").exists());
     }
 
@@ -581,8 +613,8 @@ mod tests {
         fs::write(dir.path().join("file"), "").unwrap();
         let path = dir.path().join("file").join(INDEX_NAME);
         let err = peek(&path).err().unwrap();
-        assert_eq!(err.code, Code::Failure);
-        assert!(err.message.ends_with("Not a directory"), "{}", err.message);
+        assert_eq!(err.code(), Code::Failure);
+        assert!(err.message().ends_with("Not a directory"), "{}", err.message());
     }
 
     #[test]
@@ -602,6 +634,15 @@ mod tests {
                 .unwrap();
         assert_eq!(removed, 1);
         assert_ne!(fs::metadata(&path).unwrap().ino(), inode);
+    }
+
+    #[test]
+    fn fingerprints_hash_keys_sorted_at_every_depth() {
+        let value =
+            serde_json::from_str(r#"{"b":{"d":1,"c":"é\n"},"a":[{"z":1,"y":[2,{"x":null}]}]}"#).unwrap();
+        let mut text = String::new();
+        canonical(&value, &mut text);
+        assert_eq!(text, r#"{"a":[{"y":[2,{"x":null}],"z":1}],"b":{"c":"é\n","d":1}}"#);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::error::Result;
+use super::error::{Result, WriteResult};
 use super::event::{Actor, Event, canonical_role};
 use super::eventlog::{self, EventsOpts, Flow, Sink};
 use super::filter::{Filter, FilterOpts};
@@ -32,7 +32,7 @@ pub fn scan_into(
         chain.formatter.empty = Some(nothing_found(events, chain.filter.opts(), &chain.seen));
     }
     chain.formatter.finish(&mut chain.out)?;
-    chain.out.flush()?;
+    chain.out.flush().or_closed()?;
     Ok(chain.filter.matched() > 0)
 }
 
@@ -145,6 +145,6 @@ impl Sink for Chain {
     }
 
     fn flush(&mut self) -> Result<()> {
-        Ok(self.out.flush()?)
+        self.out.flush().or_closed()
     }
 }

@@ -7,6 +7,8 @@ use std::fmt;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use super::error::Error;
+
 /// A JSON object's members in file order, each value as its raw text.
 pub type Members = Vec<(String, Box<RawValue>)>;
 
@@ -42,6 +44,19 @@ pub fn as_str(raw: &RawValue) -> Option<String> {
     serde_json::from_str::<String>(raw.get()).ok()
 }
 
+/// `text` as a JSON string, quoted and escaped. (Through `Value`'s `Display`, which cannot fail,
+/// unlike `serde_json::to_string`'s `Result` for types in general.)
+pub fn string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+/// JSON text that we wrote ourselves, as a raw value; invalid JSON here is our bug, reported
+/// as an error rather than written as something else.
+pub fn raw(text: String) -> super::error::Result<Box<RawValue>> {
+    RawValue::from_string(text)
+        .map_err(|e| Error::failure(format!("internal error: invalid JSON written: {e}")))
+}
+
 /// Writes members back as one compact object, values byte for byte.
 pub fn write_object(members: &Members) -> String {
     let mut out = String::from("{");
@@ -49,7 +64,7 @@ pub fn write_object(members: &Members) -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+        out.push_str(&string(key));
         out.push(':');
         out.push_str(value.get());
     }

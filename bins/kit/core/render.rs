@@ -5,7 +5,7 @@ use std::io::Write;
 use unicode_width::UnicodeWidthChar;
 
 use crate::core::choice::choices;
-use crate::core::error::Result;
+use crate::core::error::{Result, WriteResult};
 use crate::core::event::Event;
 use crate::core::out::{self, ColorWhen, Paint};
 use crate::core::rawjson;
@@ -165,29 +165,29 @@ impl Formatter {
                 self.buf.push(b'\n');
             }
         }
-        out.write_all(&self.buf)?;
+        out.write_all(&self.buf).or_closed()?;
         Ok(())
     }
 
     pub fn finish(&mut self, out: &mut dyn Write) -> Result<()> {
         match self.format {
-            Format::Json if self.rows == 0 => out.write_all(b"[]\n")?,
-            Format::Json => out.write_all(b"\n]\n")?,
-            Format::Table if self.rows == 0 && self.empty.is_some() => {
-                out.write_all(self.empty.as_deref().unwrap_or_default().as_bytes())?
-            }
+            Format::Json if self.rows == 0 => out.write_all(b"[]\n").or_closed()?,
+            Format::Json => out.write_all(b"\n]\n").or_closed()?,
             Format::Table if self.rows == 0 => {
-                let text = format!(
-                    "No session events found.\n{}\n{}\n",
-                    self.paint.dim("Sessions are discovered from ~/gt/.events.jsonl"),
-                    self.paint.dim("Ensure SessionStart hooks emit session_start events"),
-                );
-                out.write_all(text.as_bytes())?;
+                let text = match &self.empty {
+                    Some(text) => text.clone(),
+                    None => format!(
+                        "No session events found.\n{}\n{}\n",
+                        self.paint.dim("Sessions are discovered from ~/gt/.events.jsonl"),
+                        self.paint.dim("Ensure SessionStart hooks emit session_start events"),
+                    ),
+                };
+                out.write_all(text.as_bytes()).or_closed()?;
             }
-            Format::Table => out.write_all(self.epilogue.as_bytes())?,
+            Format::Table => out.write_all(self.epilogue.as_bytes()).or_closed()?,
             _ => {}
         }
-        Ok(out.flush()?)
+        out.flush().or_closed()
     }
 
     fn table_row(&self, event: &Event) -> String {

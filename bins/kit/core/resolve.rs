@@ -109,8 +109,8 @@ impl Sessions {
         }
         let mut candidates = claude::ids_with_prefix(&self.accounts, wanted);
         candidates.extend(self.event_ids_with_prefix(wanted));
-        let id = match candidates.len() {
-            0 => {
+        let id = match (candidates.len(), candidates.first()) {
+            (_, None) => {
                 let log = match &self.town {
                     Some(town) => format!("the log {}, then ", town::events_log(town).display()),
                     None => String::new(),
@@ -120,8 +120,8 @@ impl Sessions {
                     format!("no session matches '{wanted}' (searched {log}{})", self.searched()),
                 ));
             }
-            1 => candidates.pop_first().unwrap_or_default(),
-            n => {
+            (1, Some(id)) => id.clone(),
+            (n, Some(_)) => {
                 let named: Vec<&str> = candidates.iter().take(3).map(String::as_str).collect();
                 let more = if n > 3 { format!(" (and {} more)", n - 3) } else { String::new() };
                 return Err(Error::new(

@@ -19,7 +19,7 @@ use crate::core::links::{Found, ProjectDir, Target};
 use crate::core::lock::{self, IndexLock};
 use crate::core::rawjson;
 use crate::core::resolve::Sessions;
-use crate::core::token::Token;
+use crate::core::token::{Token, require_utf8};
 
 /// What staging one session did.
 pub struct Staged {
@@ -48,6 +48,10 @@ impl Stager {
     ) -> Result<Stager> {
         let (current, sessions) = Sessions::locate(config_dir, town)?;
         let cwd = claude::canonical_cwd(cwd)?;
+        // Both end up in tokens and in the index (as projectPath, fullPath): refused here,
+        // before anything is changed, when they cannot.
+        require_utf8(&current)?;
+        require_utf8(&cwd)?;
         Ok(Stager { sessions, current, cwd, lock_timeout })
     }
 
@@ -60,6 +64,7 @@ impl Stager {
     pub fn stage(&self, input: &str, hold: bool) -> Result<Staged> {
         let (id, source) = self.sessions.resolve(input)?;
         let target = self.target();
+        encodable(&id, &target, &source)?;
         let token = Token {
             id: id.clone(),
             dir: target.clone(),
@@ -138,6 +143,7 @@ impl Stager {
     pub fn plan(&self, input: &str) -> Result<String> {
         let (id, source) = self.sessions.resolve(input)?;
         let target = self.target();
+        encodable(&id, &target, &source)?;
         let file_name = format!("{id}.jsonl");
         let link = target.join(&file_name);
         let mut text = format!("session {id}\n  source  {}\n", source.file.display());
@@ -157,6 +163,22 @@ impl Stager {
             &format!("  index   add an entry to {} unless it has one\n", target.join(INDEX_NAME).display());
         Ok(text)
     }
+}
+
+/// Fails when the token of a stage that adds everything could not be encoded, so that a stage
+/// is refused before it changes anything rather than left without its undo token.
+fn encodable(id: &str, target: &Path, source: &Transcript) -> Result<()> {
+    let token = Token {
+        id: id.to_string(),
+        dir: target.to_path_buf(),
+        link: Some(source.file.clone()),
+        sidecar: source.sidecar(id),
+        entry: Some("0".repeat(16)),
+        generation: Some(String::new()),
+        user: Some(String::new()),
+        hold: false,
+    };
+    token.encode().map(drop)
 }
 
 /// One run's part in a stage: what it made, so that a failure can take back exactly that.
@@ -213,8 +235,10 @@ impl Joining<'_> {
             fail::point("stage.linked-sidecar");
             self.token.sidecar = Some(sidecar);
         }
-        let entry = source_entry(source, id)
-            .unwrap_or_else(|| minimal_entry(id, source, self.dir.path(), &stager.cwd));
+        let entry = match source_entry(source, id) {
+            Some(entry) => entry,
+            None => minimal_entry(id, source, self.dir.path(), &stager.cwd)?,
+        };
         self.token.entry = index::edit_in(self.dir, lock, &stager.cwd.to_string_lossy(), |index| {
             if index.find(id).is_some() {
                 return Ok(None); // present already: left alone, and not ours to remove later
@@ -294,7 +318,11 @@ fn at_target(dir: Option<&ProjectDir>, file_name: &str, source: &Transcript) -> 
 
 /// Creates the project dir (and `projects/`) 0700 when missing.
 fn make_dir(dir: &Path) -> Result<()> {
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| Error::io(dir.display(), e))
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::io("create", dir.display(), e))
 }
 
 /// The session's entry in its own project's index, when it has one there.
@@ -306,7 +334,7 @@ fn source_entry(source: &Transcript, id: &str) -> Option<Box<RawValue>> {
 const FIRST_PROMPT_SCAN: u64 = 64 * 1024;
 
 /// An entry built from the transcript file, for a session its own index does not list.
-fn minimal_entry(id: &str, source: &Transcript, target: &Path, cwd: &Path) -> Box<RawValue> {
+fn minimal_entry(id: &str, source: &Transcript, target: &Path, cwd: &Path) -> Result<Box<RawValue>> {
     let modified = jiff::Timestamp::try_from(source.modified).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let (first_prompt, created) = scan_head(&source.file);
     let stamp =
@@ -322,11 +350,13 @@ fn minimal_entry(id: &str, source: &Transcript, target: &Path, cwd: &Path) -> Bo
         ("projectPath", Some(cwd.to_string_lossy().into())),
         ("isSidechain", Some(false.into())),
     ];
-    let members: rawjson::Members = fields
-        .into_iter()
-        .filter_map(|(key, value)| Some((key.to_string(), serde_json::value::to_raw_value(&value?).ok()?)))
-        .collect();
-    RawValue::from_string(rawjson::write_object(&members)).unwrap_or_else(|_| RawValue::NULL.to_owned())
+    let mut members = rawjson::Members::new();
+    for (key, value) in fields {
+        if let Some(value) = value {
+            members.push((key.to_string(), rawjson::raw(value.to_string())?));
+        }
+    }
+    rawjson::raw(rawjson::write_object(&members))
 }
 
 /// The first user prompt and the first timestamp in the first 64 KiB of a transcript.

@@ -41,9 +41,16 @@ pub struct Token {
 }
 
 impl Token {
-    pub fn encode(&self) -> String {
-        let json = serde_json::to_string(self).unwrap_or_default();
-        format!("{PREFIX}{}", base64url(json.as_bytes()))
+    /// The token as one word. A path that is not valid UTF-8 cannot be put in it (tokens are
+    /// JSON text, as are Claude's indexes, which hold the same paths): an error naming the path,
+    /// which stage checks for before it changes anything.
+    pub fn encode(&self) -> Result<String> {
+        for path in [Some(&self.dir), self.link.as_ref(), self.sidecar.as_ref()].into_iter().flatten() {
+            require_utf8(path)?;
+        }
+        let json = serde_json::to_string(self)
+            .map_err(|e| Error::failure(format!("internal error: token for {}: {e}", self.id)))?;
+        Ok(format!("{PREFIX}{}", base64url(json.as_bytes())))
     }
 
     pub fn decode(word: &str) -> Result<Token> {
@@ -77,6 +84,16 @@ impl Token {
         }
         Ok(token)
     }
+}
+
+/// `path` as text, or the error that says it cannot be staged.
+pub fn require_utf8(path: &Path) -> Result<&str> {
+    path.to_str().ok_or_else(|| {
+        Error::failure(format!(
+            "{}: not valid UTF-8; undo tokens and Claude's index hold paths as text, so nothing was staged",
+            path.display()
+        ))
+    })
 }
 
 /// `/…/projects/<name>`: absolute, no `.` or `..`, directly inside a dir named `projects`.
@@ -138,7 +155,7 @@ mod tests {
 
     #[test]
     fn round_trip_is_one_shell_safe_word() {
-        let word = token().encode();
+        let word = token().encode().unwrap();
         assert!(word.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)), "{word}");
         assert_eq!(Token::decode(&word).unwrap(), token());
     }
@@ -157,7 +174,7 @@ mod tests {
         let with = |f: &dyn Fn(&mut Token)| {
             let mut t = token();
             f(&mut t);
-            Token::decode(&t.encode()).err().map(|e| e.code)
+            Token::decode(&t.encode().unwrap()).err().map(|e| e.code())
         };
         assert_eq!(with(&|t| t.id = "../../etc".into()), Some(Code::Unsafe));
         assert_eq!(with(&|t| t.dir = "/etc".into()), Some(Code::Unsafe));
@@ -169,7 +186,18 @@ mod tests {
         assert_eq!(with(&|t| t.generation = Some("../x".into())), Some(Code::Unsafe));
         assert_eq!(with(&|t| t.user = Some("1".into())), Some(Code::Unsafe));
         for bad in ["", "seance1.", "seance1.!!!!", "seance2.abcd", "seance1.e30", "seance1.a"] {
-            assert_eq!(Token::decode(bad).err().map(|e| e.code), Some(Code::Unsafe), "{bad}");
+            assert_eq!(Token::decode(bad).err().map(|e| e.code()), Some(Code::Unsafe), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_path_that_is_not_utf8_cannot_be_encoded() {
+        use std::os::unix::ffi::OsStrExt;
+        let mut t = token();
+        t.sidecar = Some(PathBuf::from(std::ffi::OsStr::from_bytes(b"/h/.claude/projects/p/\xff")));
+        let err = t.encode().unwrap_err();
+        assert_eq!(err.code(), Code::Failure);
+        assert!(err.message().contains("not valid UTF-8"), "{}", err.message());
+        assert!(token().encode().is_ok());
     }
 }

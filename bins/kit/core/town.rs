@@ -28,10 +28,10 @@ pub fn find(explicit: Option<&Path>) -> Result<PathBuf> {
             Err(err) => Err(Error::usage(format!("--town {}: {}", dir.display(), describe_io(&err)))),
         };
     }
-    let cwd = std::env::current_dir().map_err(|e| Error::io("working directory", e))?;
+    let cwd = std::env::current_dir().map_err(|e| Error::io("resolve", "the working directory", e))?;
     let env = |name| std::env::var_os(name).filter(|v| !v.is_empty());
     discover(&cwd, env("GT_TOWN_ROOT"), env("GT_ROOT")).ok_or_else(|| {
-        Error::usage(format!(
+        Error::failure(format!(
             "not in a Gas Town: no mayor/ in {} or above; name one with --town DIR or set GT_TOWN_ROOT",
             cwd.display()
         ))

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 
 use crate::core::choice::{Choice, choices};
-use crate::core::error::{Code, Error, Result};
+use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::event::{Actor, Event, canonical_role, is_claude_session_id};
 use crate::core::eventlog::{self, EventsOpts, Flow, Sink};
 use crate::core::malformed::Skipped;
@@ -49,16 +49,16 @@ pub fn print(kind: &str) -> Result<Code> {
                 let ago = ts.map(|ts| clock.ago(ts)).unwrap_or_default();
                 let topic = topic.as_deref().map(|t| format!(", {t}")).unwrap_or_default();
                 let description = format!("{actor}, {ago}{topic}").replace(['\t', '\n', '\r'], " ");
-                writeln!(out, "{id}\t{description}")?;
+                writeln!(out, "{id}\t{description}").or_closed()?;
             }
         }
         _ => {
             for word in &sink.words {
-                writeln!(out, "{word}")?;
+                writeln!(out, "{word}").or_closed()?;
             }
         }
     }
-    out.flush()?;
+    out.flush().or_closed()?;
     Ok(Code::Success)
 }
 

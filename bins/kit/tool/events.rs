@@ -7,7 +7,7 @@ use super::{found_code, write_line};
 use crate::cli::Tool;
 use crate::cli::flags::common::{EXIT_STATUS, SINCE, STRICT, TOWN, UNTIL};
 use crate::cli::flags::log::{ALL_TYPES, EVENTS, FOLLOW, TYPE, WINDOW};
-use crate::core::error::Result;
+use crate::core::error::{Result, WriteResult};
 use crate::core::event::Event;
 use crate::core::eventlog::{Flow, Sink, scan};
 use crate::core::malformed::Skipped;
@@ -35,7 +35,7 @@ pub fn main() -> i32 {
         let outcome = scan(&args.events_opts(), &mut skipped, &mut sink);
         skipped.report(TOOL.name);
         outcome?;
-        sink.out.flush()?;
+        sink.out.flush().or_closed()?;
         Ok(found_code(sink.emitted, args.common.exit_status))
     })
 }
@@ -53,6 +53,6 @@ impl Sink for Stdout {
     }
 
     fn flush(&mut self) -> Result<()> {
-        Ok(self.out.flush()?)
+        self.out.flush().or_closed()
     }
 }

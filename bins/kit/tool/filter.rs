@@ -6,6 +6,7 @@ use super::{found_code, read_stdin_events, write_line};
 use crate::cli::Tool;
 use crate::cli::flags::common::{EXIT_STATUS, SINCE, STRICT, UNTIL};
 use crate::cli::flags::filter::{ACTOR, LIMIT, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
+use crate::core::error::WriteResult;
 use crate::core::eventlog::Flow;
 use crate::core::filter::{Filter, FilterOpts};
 use crate::core::malformed::Skipped;
@@ -48,7 +49,7 @@ pub fn main() -> i32 {
         });
         skipped.report(TOOL.name);
         outcome?;
-        out.flush()?;
+        out.flush().or_closed()?;
         Ok(found_code(filter.matched() > 0, args.common.exit_status))
     })
 }

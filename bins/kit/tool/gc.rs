@@ -8,7 +8,7 @@ use crate::cli::Tool;
 use crate::cli::flags::common::{DRY_RUN, JSON, LOCK_TIMEOUT, TOWN};
 use crate::cli::flags::gc::{ALL_ACCOUNTS, CONFIG_DIRS, OLDER_THAN, QUIET};
 use crate::core::claude;
-use crate::core::error::Code;
+use crate::core::error::{Code, Error, WriteResult};
 use crate::core::gc::Gc;
 use crate::core::out;
 use crate::core::town;
@@ -59,15 +59,15 @@ pub fn main() -> i32 {
                     }
                 },
                 &mut |err| {
-                    crate::core::error::warn(TOOL.name, &err.message);
-                    worst = worst.max(err.code);
+                    crate::core::error::warn(TOOL.name, err.message());
+                    worst = worst.max(err.code());
                 },
             );
         }
         if let Some(err) = write_error {
-            return Err(err.into());
+            return Err(Error::write(err));
         }
-        out.flush()?;
+        out.flush().or_closed()?;
         let [links, sidecars, entries, temps] = counts;
         if !args.gc.quiet && !dry_run && links + sidecars + entries + temps > 0 {
             let entr = if entries == 1 { "y" } else { "ies" };

@@ -17,7 +17,7 @@ pub mod wrapper;
 use std::io::{self, Write};
 
 use crate::cli::{self, Args, Tool};
-use crate::core::error::{self, Code, Result};
+use crate::core::error::{self, Code, Error, Result, WriteResult};
 use crate::core::event::Event;
 use crate::core::eventlog::Flow;
 use crate::core::lines::{ForwardLines, is_blank};
@@ -53,7 +53,7 @@ pub(crate) fn read_stdin_events(
 ) -> Result<()> {
     let stdin = io::stdin();
     let mut lines = ForwardLines::new(io::BufReader::with_capacity(64 * 1024, stdin.lock()));
-    while let Some((number, line)) = lines.next_line().map_err(|e| error::Error::io("<stdin>", e))? {
+    while let Some((number, line)) = lines.next_line().map_err(|e| Error::io("read", "<stdin>", e))? {
         if is_blank(line) {
             continue;
         }
@@ -82,13 +82,13 @@ pub(crate) fn for_each_item(
     let mut outcome = |result: Result<()>, place: Option<u64>| -> Result<()> {
         match result {
             Ok(()) => Ok(()),
-            Err(err) if err.message.is_empty() => Err(err),
-            Err(err) => {
+            Err(err @ (Error::Closed | Error::Reported(_))) => Err(err),
+            Err(Error::Failed { code, message }) => {
                 match place {
-                    Some(line) => eprintln!("{tool}: <stdin>:{line}: {}", err.message),
-                    None => eprintln!("{tool}: {}", err.message),
+                    Some(line) => error::warn(tool, &format!("<stdin>:{line}: {message}")),
+                    None => error::warn(tool, &message),
                 }
-                worst = worst.max(err.code);
+                worst = worst.max(code);
                 Ok(())
             }
         }
@@ -101,13 +101,13 @@ pub(crate) fn for_each_item(
     }
     let stdin = io::stdin();
     let mut lines = ForwardLines::new(io::BufReader::new(stdin.lock()));
-    while let Some((number, line)) = lines.next_line().map_err(|e| error::Error::io("<stdin>", e))? {
+    while let Some((number, line)) = lines.next_line().map_err(|e| Error::io("read", "<stdin>", e))? {
         if is_blank(line) {
             continue;
         }
         let result = match std::str::from_utf8(line).ok().and_then(pick) {
             Some(item) => each(&item),
-            None => Err(error::Error::usage("nothing usable on this line")),
+            None => Err(Error::failure("nothing usable on this line")),
         };
         outcome(result, Some(number))?;
     }
@@ -116,8 +116,8 @@ pub(crate) fn for_each_item(
 
 /// Writes a line and its newline.
 pub(crate) fn write_line(out: &mut dyn Write, line: &[u8]) -> Result<()> {
-    out.write_all(line)?;
-    out.write_all(b"\n")?;
+    out.write_all(line).or_closed()?;
+    out.write_all(b"\n").or_closed()?;
     Ok(())
 }
 
@@ -243,11 +243,11 @@ mod tables {
     #[test]
     fn an_unknown_choice_is_an_error_that_lists_the_choices() {
         let err = cli::parse(&super::fmt::TOOL, ["--format", "xml"].map(OsString::from)).unwrap_err();
-        assert_eq!(err.message, "--format: 'xml' is not one of table, tsv, fzf, json, ids");
+        assert_eq!(err.message(), "--format: 'xml' is not one of table, tsv, fzf, json, ids");
         let err = cli::parse(&super::show::TOOL, ["--time", "Local"].map(OsString::from)).unwrap_err();
-        assert_eq!(err.message, "--time: 'Local' is not one of local, utc, relative");
+        assert_eq!(err.message(), "--time: 'Local' is not one of local, utc, relative");
         let err = cli::parse(&super::fmt::TOOL, ["--color", "sometimes"].map(OsString::from)).unwrap_err();
-        assert_eq!(err.message, "--color: 'sometimes' is not one of auto, always, never");
+        assert_eq!(err.message(), "--color: 'sometimes' is not one of auto, always, never");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::core::error::{Code, Error, Result};
+use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::eventlog::EventsOpts;
 use crate::core::filter::{Filter, FilterOpts};
 use crate::core::listing::scan_into;
@@ -19,7 +19,7 @@ pub fn pick(
     talk: impl FnOnce(&str) -> Result<Code>,
 ) -> Result<Code> {
     let fzf = crate::core::agent::find_program("fzf").ok_or_else(|| {
-        Error::usage("pick needs fzf, which is not on PATH (see https://github.com/junegunn/fzf)")
+        Error::failure("pick needs fzf, which is not on PATH (see https://github.com/junegunn/fzf)")
     })?;
     let show = std::env::current_exe()
         .ok()
@@ -34,24 +34,24 @@ pub fn pick(
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .map_err(|e| Error::io(fzf.display(), e))?;
+        .map_err(|e| Error::io("run", fzf.display(), e))?;
     filter.resumable = true;
     filter.unique = true;
     let menu = FmtOpts { format: Some(Format::Fzf), ..FmtOpts::default() };
     let input = Box::new(std::io::BufWriter::new(child.stdin.take().expect("piped")));
     match scan_into("seance", events, Filter::new(filter), Formatter::new(&menu), input) {
         // fzf exits without reading everything when the choice is made early.
-        Err(err) if err.code == Code::Success => {}
+        Err(Error::Closed) => {}
         other => {
             other?;
         }
     }
-    let output = child.wait_with_output().map_err(|e| Error::io(fzf.display(), e))?;
+    let output = child.wait_with_output().map_err(|e| Error::io("run", fzf.display(), e))?;
     match output.status.code() {
         Some(0) => {}
         // Nothing matched, or Esc / Ctrl-C: the user chose nothing, which is no error.
         Some(1 | 130) => return Ok(Code::Success),
-        code => return Err(Error::usage(format!("fzf failed ({})", describe_status(code)))),
+        code => return Err(Error::failure(format!("fzf failed ({})", describe_status(code)))),
     }
     let text = String::from_utf8_lossy(&output.stdout);
     let mut lines = text.lines();
@@ -65,8 +65,8 @@ pub fn pick(
     }
     if key == "ctrl-y" {
         let mut out = out::stdout();
-        writeln!(out, "{id}")?;
-        out.flush()?;
+        writeln!(out, "{id}").or_closed()?;
+        out.flush().or_closed()?;
         return Ok(Code::Success);
     }
     talk(id)

@@ -12,7 +12,7 @@ use crate::cli::flags::common::{CONFIG_DIR, TOWN};
 use crate::cli::flags::render::{COLOR, TIME};
 use crate::cli::flags::show::LINES;
 use crate::cli::{Args, Complete, Tool};
-use crate::core::error::{Code, Error, Result};
+use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::lines::{ForwardLines, ReverseLines};
 use crate::core::out::{self, ColorWhen, Paint};
 use crate::core::render::cell;
@@ -63,7 +63,7 @@ fn show(args: Args) -> Result<Code> {
     }
     let (_, transcript) = sessions.resolve(input)?;
     let path = &transcript.file;
-    let file = File::open(path).map_err(|e| Error::io(path.display(), e))?;
+    let file = File::open(path).map_err(|e| Error::io("open", path.display(), e))?;
     let limit = match args.show.lines {
         Some(n) => n,
         None => std::env::var("FZF_PREVIEW_LINES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(40),
@@ -75,14 +75,14 @@ fn show(args: Args) -> Result<Code> {
         paint: Paint { on: out::color_enabled(args.render.color.unwrap_or(ColorWhen::Auto), tty) },
     };
     let mut out = out::stdout();
-    let read_err = |e| Error::io(path.display(), e);
+    let read_err = |e| Error::io("read", path.display(), e);
     if limit == 0 {
         // Everything, streamed from the start, so memory stays flat.
         let mut lines = ForwardLines::new(BufReader::with_capacity(64 * 1024, file));
         let mut last = None;
         while let Some((_, line)) = lines.next_line().map_err(read_err)? {
             if let Some(turn) = Turn::parse(line) {
-                render.write(&mut out, &turn, last)?;
+                render.write(&mut out, &turn, last).or_closed()?;
                 last = Some(turn.speaker);
             }
         }
@@ -102,16 +102,16 @@ fn show(args: Args) -> Result<Code> {
         let mut text = Vec::new();
         let mut last = None;
         for turn in &turns {
-            render.write(&mut text, turn, last)?;
+            render.write(&mut text, turn, last).or_closed()?;
             last = Some(turn.speaker);
         }
         let text = String::from_utf8_lossy(&text);
         let all: Vec<&str> = text.lines().collect();
         for line in &all[all.len().saturating_sub(limit)..] {
-            writeln!(out, "{line}")?;
+            writeln!(out, "{line}").or_closed()?;
         }
     }
-    out.flush()?;
+    out.flush().or_closed()?;
     Ok(Code::Success)
 }
 

@@ -8,7 +8,7 @@ use super::for_each_item;
 use crate::cli::flags::common::{CONFIG_DIR, DRY_RUN, JSON, LOCK_TIMEOUT, TOWN};
 use crate::cli::flags::stage::CWD;
 use crate::cli::{self, Complete, Tool};
-use crate::core::error::{Code, Error, describe_io, warn};
+use crate::core::error::{Code, Error, Result, WriteResult, describe_io, warn};
 use crate::core::out;
 use crate::core::resolve::id_from_line;
 use crate::core::stage::{Staged, Stager};
@@ -52,40 +52,38 @@ pub fn main() -> i32 {
         let code = for_each_item(TOOL.name, &args.operands, id_from_line, |input| {
             if args.common.dry_run {
                 let plan = stager.plan(input)?;
-                out.write_all(plan.as_bytes())?;
+                out.write_all(plan.as_bytes()).or_closed()?;
                 return Ok(());
             }
             let staged = stager.stage(input, false)?;
             let line = if args.common.json { record(&staged) } else { staged.token.encode() };
             // A token that does not reach the caller can never be unstaged: take the stage
             // back and fail loudly, even on a closed stdout (SPEC section 3).
-            if let Err(err) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+            let delivered = line.map_err(|err| err.message().to_string()).and_then(|line| {
+                writeln!(out, "{line}")
+                    .and_then(|()| out.flush())
+                    .map_err(|err| format!("stdout: {}", describe_io(&err)))
+            });
+            if let Err(why) = delivered {
                 let undone = match undo(&staged.token, None, args.common.lock_timeout()) {
                     Ok(()) => "undid its stage".to_string(),
-                    Err(undo) => format!("could not undo its stage either: {}", undo.message),
+                    Err(undo) => format!("could not undo its stage either: {}", undo.message()),
                 };
-                warn(
-                    TOOL.name,
-                    &format!(
-                        "stdout: {}: token for {} not delivered; {undone}",
-                        describe_io(&err),
-                        staged.id
-                    ),
-                );
-                return Err(Error::new(Code::Failure, ""));
+                warn(TOOL.name, &format!("{why}: token for {} not delivered; {undone}", staged.id));
+                return Err(Error::Reported(Code::Failure));
             }
             Ok(())
         })?;
-        out.flush()?;
+        out.flush().or_closed()?;
         Ok(code)
     })
 }
 
-fn record(staged: &Staged) -> String {
+fn record(staged: &Staged) -> Result<String> {
     let t = &staged.token;
     let path = |p: &Path| serde_json::Value::from(p.to_string_lossy().into_owned());
     let record = serde_json::json!({
-        "token": t.encode(),
+        "token": t.encode()?,
         "session_id": staged.id,
         "source": path(&staged.source),
         "link": t.dir.join(format!("{}.jsonl", t.id)).to_string_lossy(),
@@ -93,5 +91,5 @@ fn record(staged: &Staged) -> String {
         "index": path(&staged.index),
         "added": { "link": t.link.is_some(), "sidecar": t.sidecar.is_some(), "entry": t.entry.is_some() },
     });
-    record.to_string()
+    Ok(record.to_string())
 }

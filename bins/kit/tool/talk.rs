@@ -58,7 +58,7 @@ fn catch_signals() -> Result<()> {
     let action = SigAction::new(SigHandler::SigAction(note_signal), SaFlags::SA_SIGINFO, SigSet::empty());
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
         // SAFETY: the handler only stores to atomics, which is async-signal-safe.
-        unsafe { signal::sigaction(sig, &action) }.map_err(|e| Error::usage(format!("sigaction: {e}")))?;
+        unsafe { signal::sigaction(sig, &action) }.map_err(|e| Error::failure(format!("sigaction: {e}")))?;
     }
     Ok(())
 }
@@ -121,11 +121,12 @@ pub fn talk(talk: &Talk) -> Result<Code> {
     let cleanup = unstage::undo(&staged.token, staged.hold.take(), talk.lock_timeout);
     let status = outcome?;
     if let Err(err) = cleanup {
-        crate::core::error::warn(
-            "seance",
-            &format!("{} (undo token: {})", err.message, staged.token.encode()),
-        );
-        return Ok(err.code);
+        let message = match staged.token.encode() {
+            Ok(token) => format!("{} (undo token: {token})", err.message()),
+            Err(_) => err.message().to_string(),
+        };
+        crate::core::error::warn("seance", &message);
+        return Ok(err.code());
     }
     if let Some(fork) = fork {
         let dirs = claude::new_session_dirs(&stager.current, &stager.cwd);
@@ -200,9 +201,9 @@ fn is_file(path: &Path) -> bool {
 fn forget(saved: &Path, fork: &str) -> Result<()> {
     let sidecar = saved.with_file_name(fork);
     if std::fs::symlink_metadata(&sidecar).is_ok_and(|m| m.is_dir()) {
-        std::fs::remove_dir_all(&sidecar).map_err(|e| Error::io(sidecar.display(), e))?;
+        std::fs::remove_dir_all(&sidecar).map_err(|e| Error::io("remove", sidecar.display(), e))?;
     }
-    std::fs::remove_file(saved).map_err(|e| Error::io(saved.display(), e))?;
+    std::fs::remove_file(saved).map_err(|e| Error::io("remove", saved.display(), e))?;
     let _ = writeln!(std::io::stderr(), "Forgot the talk (removed {})", saved.display());
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::cli::flags::render::{COLOR, FORMAT, JSON_ARRAY, NO_HEADER, TIME, WIDT
 use crate::cli::flags::seance::{AGENT, FORGET, Mode, PROMPT, TALK};
 use crate::cli::shell::{COMPLETE_FLAG, Shell};
 use crate::cli::{Args, Command, Tool};
-use crate::core::error::{Code, Error, Result};
+use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::filter::{Filter, FilterOpts};
 use crate::core::listing::scan_into;
 use crate::core::out;
@@ -108,8 +108,8 @@ pub fn main() -> i32 {
             Mode::Init(None) => return Err(Error::usage("init needs a shell: bash, zsh or fish")),
             Mode::Init(Some(shell)) => {
                 let mut out = out::stdout();
-                out.write_all(shell.init(super::ALL).as_bytes())?;
-                out.flush()?;
+                out.write_all(shell.init(super::ALL).as_bytes()).or_closed()?;
+                out.flush().or_closed()?;
                 return Ok(Code::Success);
             }
             // The picker offers every session unless -n is given.
