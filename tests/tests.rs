@@ -22,6 +22,7 @@ mod layers;
 mod lock;
 mod model;
 mod pick;
+mod shared;
 mod show;
 mod stage;
 mod stress;
