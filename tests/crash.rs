@@ -100,7 +100,8 @@ impl Scene {
         self.w.run_from(bins, tool, args, failpoint)
     }
 
-    /// stage A, unstage it, stage it again, gc, talk to A: stops at the first step killed.
+    /// stage A, unstage it, stage it again, replay the first token, gc, talk to A (a holder,
+    /// killed at the talk's own points): stops at the first step killed.
     /// Returns whether one was.
     fn play(&self, bins: &Path, failpoint: &str) -> bool {
         let killed = |out: &Output| out.status.signal() == Some(9);
@@ -118,6 +119,18 @@ impl Scene {
         let again = self.run(bins, "seance-stage", &[&self.a], Some(failpoint));
         if killed(&again) {
             return true;
+        }
+        // The first token, replayed against the stage made again: it is not its stage.
+        let replayed = self.run(bins, "seance-unstage", &[token.trim()], Some(failpoint));
+        if killed(&replayed) {
+            return true;
+        }
+        assert!(replayed.status.success(), "{}", String::from_utf8_lossy(&replayed.stderr));
+        if again.status.success() {
+            assert!(
+                is_link(&self.w.target().join(format!("{}.jsonl", self.a))),
+                "a replayed token undid a later stage"
+            );
         }
         let gc = self.run(bins, "seance-gc", &[], Some(failpoint));
         if killed(&gc) {

@@ -28,4 +28,5 @@ mod stage;
 mod stress;
 mod tab;
 mod talk;
+mod trust;
 mod wrapper;

@@ -1,6 +1,8 @@
 //! Failpoints for the crash tests: with the `failpoints` feature, `point("name")` kills the
 //! process with SIGKILL when `$SEANCE_FAILPOINT` is that name, or sleeps for a while when it is
-//! `name:pause` (so a test can look at what we hold there, such as the lock). Without the
+//! `name:pause` (so a test can look at what we hold there, such as the lock, or change the
+//! world under us: swap a dir, send a signal). A pause first creates `$SEANCE_FAILPOINT_MARK`
+//! when set, so the test acts exactly while we are there, not after a guessed delay. Without the
 //! feature, which normal builds never have, every point compiles to nothing.
 //!
 //! Points sit between the mutating steps of stage, unstage, gc and the index editor; the crash
@@ -13,6 +15,9 @@ pub fn point(name: &str) {
     if wanted == name {
         let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
     } else if wanted.strip_suffix(":pause") == Some(name) {
+        if let Some(mark) = std::env::var_os("SEANCE_FAILPOINT_MARK") {
+            let _ = std::fs::write(mark, name);
+        }
         std::thread::sleep(std::time::Duration::from_millis(1500));
     }
 }
