@@ -327,7 +327,8 @@ fn config_dirs_with_dotdot_or_relative_paths_stage_undoably() {
     let work = w.work.to_str().unwrap().to_string();
     let up = "../".repeat(work.matches('/').count());
     let relative_one = format!("{up}{}", w.one.to_str().unwrap().trim_start_matches('/'));
-    let ways: [(&str, Vec<(&str, String)>, Vec<String>); 4] = [
+    type Way<'a> = (&'a str, Vec<(&'a str, String)>, Vec<String>);
+    let ways: [Way; 4] = [
         ("env with ..", vec![("CLAUDE_CONFIG_DIR", format!("{}/two/../one", accounts.display()))], vec![]),
         ("env relative", vec![("CLAUDE_CONFIG_DIR", relative_one.clone())], vec![]),
         ("flag with ..", vec![], vec!["--config-dir".into(), format!("{}/one/./../one", accounts.display())]),
@@ -350,7 +351,7 @@ fn config_dirs_with_dotdot_or_relative_paths_stage_undoably() {
         nothing_left(&w, &id);
     }
     // accounts.json with a config_dir relative to the town root.
-    let rel = format!("../home/.claude-accounts/two");
+    let rel = "../home/.claude-accounts/two";
     fs::write(
         w.town.join("mayor/accounts.json"),
         format!(r#"{{"version":1,"accounts":{{"two":{{"config_dir":"{rel}"}}}}}}"#),
