@@ -14,12 +14,14 @@ use crate::util::uuid;
 use crate::world::*;
 
 /// The binaries built with failpoints, in their own target dir so that the normal build is
-/// untouched; built once per test run.
+/// untouched; built once per test run. That dir is `failpoints` inside the target dir this test
+/// was built in (wherever CARGO_TARGET_DIR or the cargo config put it).
 pub fn failpoint_bins() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let target = repo.join("target/failpoints");
+        let built = Path::new(env!("CARGO_BIN_EXE_seance"));
+        let target = built.ancestors().nth(2).expect("<target>/<profile>/seance").join("failpoints");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let out = Command::new(cargo)
             .args(["build", "--quiet", "--features", "failpoints", "--bins", "--target-dir"])

@@ -15,7 +15,6 @@ mod empty;
 mod events;
 mod filter;
 mod fmt;
-mod fuzz_corpus;
 mod gc;
 mod hostile;
 mod layers;

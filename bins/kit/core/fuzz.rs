@@ -1,6 +1,7 @@
 //! The bodies of the fuzz targets (tests/fuzz/), here so that `cargo test` can replay the
-//! committed corpora through the same code without libFuzzer. Each panics when a property
-//! breaks; none may panic on any input otherwise.
+//! committed corpora through the same code without libFuzzer. Built only for tests and with the
+//! `fuzz` feature (which tests/fuzz/Cargo.toml turns on), so they never ship in the tools. Each
+//! panics when a property breaks; none may panic on any input otherwise.
 
 use serde_json::value::RawValue;
 
@@ -68,5 +69,51 @@ pub fn index(data: &[u8]) {
         // The same meaning as before (an empty array may lose the whitespace inside its
         // brackets; every other byte is kept, which tests of the index check).
         assert_eq!(meaning(&again.render()), meaning(&before));
+    }
+}
+
+/// Replays the committed fuzz corpora (tests/fuzz/corpus/TARGET, and any crash artifacts kept in
+/// tests/fuzz/regressions/TARGET) through the target bodies, so that what the fuzzer found stays
+/// tested without libFuzzer.
+#[cfg(test)]
+mod corpora {
+    use std::fs;
+    use std::path::Path;
+
+    /// Each target by its name in tests/fuzz/fuzz_targets.
+    type Target = (&'static str, fn(&[u8]));
+
+    const TARGETS: [Target; 4] = [
+        ("event_line", super::event_line),
+        ("stdin_line", super::stdin_line),
+        ("token", super::token),
+        ("index", super::index),
+    ];
+
+    #[test]
+    fn every_corpus_input_passes_its_target() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz");
+        for (target, body) in TARGETS {
+            let mut inputs = 0;
+            for dir in ["corpus", "regressions"] {
+                let Ok(entries) = fs::read_dir(root.join(dir).join(target)) else { continue };
+                for entry in entries.flatten() {
+                    let data = fs::read(entry.path()).unwrap();
+                    let outcome = std::panic::catch_unwind(|| body(&data));
+                    assert!(outcome.is_ok(), "{target}: {} fails", entry.path().display());
+                    inputs += 1;
+                }
+            }
+            assert!(inputs >= 5, "{target}: only {inputs} inputs");
+        }
+    }
+
+    #[test]
+    fn edge_inputs_pass_their_targets() {
+        // Inputs worth naming on their own: an exponent that float re-encoding would change, an
+        // index of the wrong shape, and an empty token body.
+        super::index(br#"{"version":1,"entries":[{"sessionId":"a"}],"x":[1.0e5]}"#);
+        super::index(b"{\"version\":1,\"entries\":{}}");
+        super::token(b"seance1.");
     }
 }

@@ -190,6 +190,8 @@ fn offset(whole: &str, part: &str) -> usize {
 }
 
 impl Index {
+    /// For the fuzz target and tests; the tools read through `edit` and `peek`.
+    #[cfg(any(test, feature = "fuzz"))]
     pub(crate) fn parse(text: &[u8], path: &Path) -> Result<Index> {
         let text = std::str::from_utf8(text).map_err(|_| refuse(path, "not UTF-8"))?.to_string();
         Index::from_text(text, path)
@@ -339,6 +341,7 @@ impl Index {
         out.write_all(&text[self.inside.end..])
     }
 
+    #[cfg(any(test, feature = "fuzz"))]
     pub(crate) fn render(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.text.len() + 1024);
         // Writing to a Vec cannot fail.

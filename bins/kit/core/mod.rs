@@ -10,6 +10,7 @@ pub mod event;
 pub mod eventlog;
 pub mod fail;
 pub mod filter;
+#[cfg(any(test, feature = "fuzz"))]
 pub mod fuzz;
 pub mod gc;
 pub mod glob;

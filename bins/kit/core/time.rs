@@ -1,39 +1,25 @@
 //! Times as users type them (`--since 2h`, RFC 3339, a date) and as tables show them.
 
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp};
+use jiff::{SignedDuration, Span, SpanRelativeTo, Timestamp};
 
 use super::choice::choices;
 
 /// A duration such as `500ms`, `90s`, `30m`, `2h`, `3d`, `1w`, `1h30m`; a bare `0` is zero.
+/// Parsed by jiff's friendly format, limited to digits and unit letters (no signs, spaces or
+/// ISO 8601 prefixes), with days and weeks of 24 hours.
 pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
     let bad = || format!("'{text}' is not a duration (like 500ms, 30s, 15m, 2h, 3d, 1w)");
     if text == "0" {
         return Ok(SignedDuration::ZERO);
     }
-    let mut millis: i64 = 0;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let count: i64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let letters = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
-        let unit: i64 = match &rest[..letters] {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            "w" => 604_800_000,
-            _ => return Err(bad()),
-        };
-        rest = &rest[letters..];
-        millis = count.checked_mul(unit).and_then(|ms| millis.checked_add(ms)).ok_or_else(bad)?;
-    }
-    if text.is_empty() {
+    let plain =
+        text.starts_with(|c: char| c.is_ascii_digit()) && text.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !plain {
         return Err(bad());
     }
-    Ok(SignedDuration::from_millis(millis))
+    let span: Span = text.parse().map_err(|_| bad())?;
+    span.to_duration(SpanRelativeTo::days_are_24_hours()).map_err(|_| bad())
 }
 
 /// A moment given on the command line: RFC 3339, a local date, or a duration before `now`.
@@ -120,6 +106,12 @@ mod tests {
         assert_eq!(parse_duration("2w").unwrap().as_secs(), 1_209_600);
         assert_eq!(parse_duration("0").unwrap().as_secs(), 0);
         assert_eq!(parse_duration("1s500ms").unwrap().as_millis(), 1500);
+        assert_eq!(parse_duration("3d").unwrap().as_secs(), 259_200);
+        assert_eq!(parse_duration("500ms").unwrap().as_millis(), 500);
+        assert_eq!(parse_duration("15m").unwrap().as_secs(), 900);
+        for bad in ["1mo", "1y", "PT1H", "1h 30m", "+2h", " 2h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
         for bad in ["", "5", "h", "3x", "-2h", "2hs", "99999999999999999999d"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
