@@ -18,7 +18,7 @@ _seance() {
     case ${COMP_WORDS[0]##*/} in
     seance)
         flags='--role --rig -n --limit --recent --json -t --talk -p --prompt --agent --forget --config-dir --lock-timeout --town --events --actor --session --topic --since --until --resumable -u --unique --format --time --no-header --width --color --window --strict -e --exit-status -h --help -V --version'
-        operands='commands:pick init'
+        operands='commands:pick init doctor'
         case $prev in
         --role) kind='role' ;;
         --rig) kind='rig' ;;

@@ -11,6 +11,7 @@ mod cli;
 mod client;
 mod crash;
 mod docs;
+mod doctor;
 mod empty;
 mod events;
 mod filter;

@@ -107,6 +107,8 @@ impl Tool {
             "SEANCE_AGENT",
             "FZF_DEFAULT_OPTS",
             "FZF_PREVIEW_LINES",
+            "CLAUDE_CODE_CHILD_SESSION",
+            "SEANCE_SHELL_INTEGRATION",
         ] {
             cmd.env_remove(var);
         }

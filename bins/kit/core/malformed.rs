@@ -50,6 +50,11 @@ impl Skipped {
     }
 
     /// One line on stderr when anything was skipped.
+    /// How many lines were skipped.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
     pub fn report(&self, tool: &str) {
         if let Some(first) = &self.first {
             let lines = if self.count == 1 { "line" } else { "lines" };

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod choice;
 pub mod claude;
 pub mod cmdline;
+pub mod doctor;
 pub mod error;
 pub mod event;
 pub mod eventlog;

@@ -75,7 +75,13 @@ impl Clock {
         }
     }
 
-    /// `45s ago`, `3m ago`, `2h ago`, `5d ago` (whole units, rounded down); `in 3m` for the future.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// `45s ago`, `3m ago`, `2h ago`, `5d ago`, then `10mo ago` from 60 days and `2y ago` from a
+    /// year (whole units, rounded down; a month is 1/12 of a Gregorian year); `in 3m` for the
+    /// future.
     pub fn ago(&self, ts: Timestamp) -> String {
         let secs = self.now.as_second() - ts.as_second();
         let amount = secs.unsigned_abs();
@@ -83,11 +89,16 @@ impl Clock {
             0..60 => format!("{amount}s"),
             60..3600 => format!("{}m", amount / 60),
             3600..86_400 => format!("{}h", amount / 3600),
-            _ => format!("{}d", amount / 86_400),
+            86_400..5_184_000 => format!("{}d", amount / 86_400),
+            5_184_000..YEAR => format!("{}mo", amount / (YEAR / 12)),
+            _ => format!("{}y", amount / YEAR),
         };
         if secs < 0 { format!("in {text}") } else { format!("{text} ago") }
     }
 }
+
+/// A Gregorian year in seconds (365.2425 days).
+const YEAR: u64 = 31_556_952;
 
 impl Default for Clock {
     fn default() -> Self {
@@ -98,6 +109,21 @@ impl Default for Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn old_times_are_told_in_months_and_years() {
+        let now: Timestamp = "2026-11-24T06:00:00Z".parse().unwrap();
+        let clock = Clock { zone: TimeZone::UTC, now };
+        let ago = |secs: i64| clock.ago(Timestamp::from_second(now.as_second() - secs).unwrap());
+        assert_eq!(ago(59), "59s ago");
+        assert_eq!(ago(86_400 * 59), "59d ago");
+        assert_eq!(ago(86_400 * 60), "1mo ago");
+        assert_eq!(ago(86_400 * 305), "10mo ago");
+        assert_eq!(ago(86_400 * 364), "11mo ago");
+        assert_eq!(ago(86_400 * 366), "1y ago");
+        assert_eq!(ago(86_400 * 800), "2y ago");
+        assert_eq!(ago(-86_400 * 400), "in 1y");
+    }
 
     #[test]
     fn durations() {

@@ -38,6 +38,26 @@ pub fn find(explicit: Option<&Path>) -> Result<PathBuf> {
     })
 }
 
+/// The town and how it was found, in words (for `seance doctor`).
+pub fn find_explained(explicit: Option<&Path>) -> Result<(PathBuf, String)> {
+    let town = find(explicit)?;
+    if explicit.is_some() {
+        return Ok((town, "given with --town".into()));
+    }
+    let how = if town.join("mayor/town.json").is_file()
+        && std::env::current_dir().is_ok_and(|cwd| cwd.starts_with(&town))
+    {
+        "the outermost directory above the working directory with mayor/town.json".to_string()
+    } else if std::env::current_dir().is_ok_and(|cwd| cwd.starts_with(&town)) {
+        "the outermost directory above the working directory with mayor/".to_string()
+    } else if std::env::var_os("GT_TOWN_ROOT").is_some_and(|v| Path::new(&v) == town) {
+        "$GT_TOWN_ROOT".to_string()
+    } else {
+        "$GT_ROOT".to_string()
+    };
+    Ok((town, how))
+}
+
 /// The town when there is one: `--town` must exist, discovery may find nothing.
 pub fn find_optional(explicit: Option<&Path>) -> Result<Option<PathBuf>> {
     match explicit {

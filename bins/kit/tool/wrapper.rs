@@ -14,6 +14,7 @@ use crate::cli::flags::render::{COLOR, FORMAT, JSON_ARRAY, NO_HEADER, TIME, WIDT
 use crate::cli::flags::seance::{AGENT, FORGET, Mode, PROMPT, TALK};
 use crate::cli::shell::{COMPLETE_FLAG, Shell};
 use crate::cli::{Args, Command, Tool};
+use crate::core::doctor;
 use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::filter::{Filter, FilterOpts};
 use crate::core::listing::scan_into;
@@ -23,7 +24,7 @@ use crate::core::render::{Format, Formatter};
 pub const TOOL: Tool = Tool {
     name: "seance",
     about: "list predecessor sessions, and talk to them",
-    synopsis: "[OPTIONS]\npick [OPTIONS]\ninit bash|zsh|fish",
+    synopsis: "[OPTIONS]\npick [OPTIONS]\ninit bash|zsh|fish\ndoctor [--json]",
     description: "Lists the town's recent sessions, newest first: the same as \
                   `seance-events | seance-filter -n 20 | seance-fmt` with the flags given, plus \
                   gt's \"Discoverable Sessions\" title and \"Talk to a predecessor\" hint when \
@@ -38,7 +39,14 @@ pub const TOOL: Tool = Tool {
                   to the talk. fzf must be on PATH.\n\n\
                   `seance init SHELL` prints the shell integration to eval from the shell's \
                   startup file: completion for every seance tool, and Ctrl-X Ctrl-T to open the \
-                  picker.",
+                  picker.\n\n\
+                  `seance doctor` says what seance sees and what is wrong with it, one check per \
+                  line (ok, warn or fail): the town and how it was found, its log, each account \
+                  (its transcripts and cleanupPeriodDays, which deletes old transcripts), the \
+                  current account and why, the agent, fzf, the shell integration, \
+                  CLAUDE_CODE_CHILD_SESSION, stages left behind, and logged sessions whose \
+                  transcripts are gone. With --json, one NDJSON record per check. Exits 1 when a \
+                  check fails.",
     flags: &[
         &ROLE,
         &RIG,
@@ -71,6 +79,7 @@ pub const TOOL: Tool = Tool {
     commands: &[
         Command { name: "pick", args: &[], about: "Choose a session with fzf, then talk to it" },
         Command { name: "init", args: &["bash", "zsh", "fish"], about: "Print shell integration to eval" },
+        Command { name: "doctor", args: &[], about: "Check what seance sees and what is wrong with it" },
     ],
     operand: mode,
     ..Tool::EMPTY
@@ -82,6 +91,15 @@ fn mode(args: &mut Args, word: String) -> Result<()> {
     *mode = match (&*mode, word.as_str()) {
         (Mode::List, "pick") => Mode::Pick,
         (Mode::List, "init") => Mode::Init(None),
+        (Mode::List, "doctor") => Mode::Doctor,
+        // Guesses a newcomer makes, since pick and init are subcommands.
+        (Mode::List, "talk") => return Err(Error::usage("to talk to a session use `seance --talk ID`")),
+        (
+            Mode::List,
+            tool @ ("show" | "grep" | "trail" | "events" | "filter" | "fmt" | "stage" | "unstage" | "gc"),
+        ) => {
+            return Err(Error::usage(format!("'{tool}' is a tool of its own: use `seance-{tool}`")));
+        }
         (Mode::Init(None), shell) => Mode::Init(Some(
             Shell::parse(shell)
                 .ok_or_else(|| Error::usage(format!("init: '{shell}' is not one of bash, zsh, fish")))?,
@@ -102,7 +120,7 @@ pub fn main() -> i32 {
     }
     super::run(&TOOL, |args| {
         if args.seance.talk.is_some() && args.seance.mode != Mode::List {
-            return Err(Error::usage("--talk cannot be combined with pick or init"));
+            return Err(Error::usage("--talk cannot be combined with pick, init or doctor"));
         }
         match args.seance.mode {
             Mode::Init(None) => return Err(Error::usage("init needs a shell: bash, zsh or fish")),
@@ -117,6 +135,7 @@ pub fn main() -> i32 {
                 let talk = |id: &str| talk::talk(&talk_to(&args, id));
                 return pick::pick(&args.events_opts(), listing_filter(&args, 0), talk);
             }
+            Mode::Doctor => return doctor(&args),
             Mode::List => {}
         }
         if let Some(id) = &args.seance.talk {
@@ -163,4 +182,42 @@ fn list(args: &Args) -> Result<Code> {
     let filter = Filter::new(listing_filter(args, 20));
     let matched = scan_into(TOOL.name, &args.events_opts(), filter, formatter, out::stdout())?;
     Ok(found_code(matched, args.common.exit_status))
+}
+
+/// `seance doctor`: one line per check, or one NDJSON record per check with --json.
+fn doctor(args: &Args) -> Result<Code> {
+    let inputs = doctor::Inputs {
+        town: args.common.town.as_deref(),
+        config_dir: args.common.config_dir(),
+        agent: args.seance.agent.as_deref(),
+    };
+    let checks = doctor::examine(&inputs);
+    let mut out = out::stdout();
+    let json = args.render.format == Some(Format::Json);
+    let tty = out::stdout_is_terminal();
+    let color = !json && out::color_enabled(args.render.color.unwrap_or(out::ColorWhen::Auto), tty);
+    for check in &checks {
+        if json {
+            let text = |s: &str| serde_json::Value::from(s).to_string();
+            writeln!(
+                out,
+                "{{\"check\":{},\"status\":{},\"message\":{}}}",
+                text(check.name),
+                text(check.status.name()),
+                text(&check.message)
+            )
+            .or_closed()?;
+        } else {
+            let status = format!("{:<4}", check.status.name());
+            let status = match (color, check.status) {
+                (false, _) | (_, doctor::Status::Ok) => status,
+                (true, doctor::Status::Warn) => format!("\x1b[33m{status}\x1b[0m"),
+                (true, doctor::Status::Fail) => format!("\x1b[1;31m{status}\x1b[0m"),
+            };
+            writeln!(out, "{status}  {:<11}  {}", check.name, check.message.replace(['\n', '\r', '\t'], " "))
+                .or_closed()?;
+        }
+    }
+    out.flush().or_closed()?;
+    Ok(if doctor::worst(&checks) == doctor::Status::Fail { Code::Other(1) } else { Code::Success })
 }

@@ -43,10 +43,11 @@ pub const WIDTH: Flag =
         88 columns.",
     );
 
-pub const JSON_ARRAY: Flag =
-    Flag::switch("json", "Output the sessions as one JSON array (same as --format json)", |a| {
-        a.render.format = Some(Format::Json)
-    });
+pub const JSON_ARRAY: Flag = Flag::switch(
+    "json",
+    "Output the sessions as one JSON array (same as --format json); doctor: NDJSON",
+    |a| a.render.format = Some(Format::Json),
+);
 
 pub const COLOR: Flag = Flag::value("color", "WHEN", "When to use colour: auto, always or never", |a, v| {
     store(&mut a.render.color, v.choice()?)

@@ -23,6 +23,7 @@ pub enum Mode {
     Pick,
     /// `init` and the shell, once given.
     Init(Option<Shell>),
+    Doctor,
 }
 
 pub const TALK: Flag =

@@ -116,7 +116,10 @@ fn operand_kind(tool: &Tool) -> Option<String> {
 /// The picker on Ctrl-X Ctrl-T ("talk"), the same key in every shell: unbound by default in bash,
 /// zsh and fish, unlike Ctrl-S, which terminals with flow control swallow. `bind` only works
 /// where line editing is on.
-pub const BINDING: &str = r#"__seance_pick() {
+pub const BINDING: &str = r#"# seance doctor reads this to tell that the integration is loaded.
+export SEANCE_SHELL_INTEGRATION=bash
+
+__seance_pick() {
     \command seance pick </dev/tty
 }
 

@@ -69,7 +69,10 @@ fn quote(text: &str) -> String {
 }
 
 /// The picker on Ctrl-X Ctrl-T, in the default and the vi insert key maps.
-pub const BINDING: &str = r#"function __seance_pick
+pub const BINDING: &str = r#"# seance doctor reads this to tell that the integration is loaded.
+set -gx SEANCE_SHELL_INTEGRATION fish
+
+function __seance_pick
     command seance pick </dev/tty
     commandline -f repaint
 end

@@ -116,7 +116,10 @@ fn quote(text: &str) -> String {
 
 /// The picker on Ctrl-X Ctrl-T, as a widget that gives the terminal to the picker and redraws
 /// the prompt after.
-pub const BINDING: &str = r#"__seance_pick_widget() {
+pub const BINDING: &str = r#"# seance doctor reads this to tell that the integration is loaded.
+export SEANCE_SHELL_INTEGRATION=zsh
+
+__seance_pick_widget() {
     \command seance pick </dev/tty
     \builtin zle reset-prompt
 }
