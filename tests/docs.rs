@@ -248,7 +248,7 @@ c seance-show -n ""
             "beads gastown",
             &format!("{} {}", uuid(2), uuid(1)),
             &uuid(2),
-            "pick init",
+            "pick init doctor",
             "zsh",
             "",
         ]

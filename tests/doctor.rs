@@ -283,3 +283,43 @@ fn the_shell_integration_is_seen_once_loaded() {
         );
     }
 }
+
+#[test]
+fn tool_names_given_as_subcommands_say_which_command_to_use() {
+    let w = healthy();
+    let run = w.tool("seance").args(["talk", "abcd"]).run().code(2);
+    assert_eq!(run.stderr, "seance: to talk to a session use `seance --talk ID`\n");
+    for tool in ["show", "grep", "trail", "stage"] {
+        let run = w.tool("seance").args([tool, "abcd"]).run().code(2);
+        assert_eq!(run.stderr, format!("seance: '{tool}' is a tool of its own: use `seance-{tool}`\n"));
+    }
+}
+
+#[test]
+fn a_stage_held_by_a_live_talk_is_not_left_behind() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let s = crate::talk::setup();
+    let mut talk =
+        s.w.tool("seance")
+            .args(["--talk", &s.id[..8], "--agent", s.agent.to_str().unwrap()])
+            .env("SEANCE_TEST_RECORD", &s.record)
+            .env("SEANCE_TEST_LINK", &s.link)
+            .env("SEANCE_TEST_MODE", "wait");
+    let mut child =
+        talk.cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !fs::read_to_string(&s.record).unwrap_or_default().contains("ready") {
+        assert!(Instant::now() < deadline, "agent never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let run = s.w.tool("seance").args(["doctor", "--json", "--agent", "true"]).run();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM)
+        .unwrap();
+    child.wait().unwrap();
+    let checks = records(&run);
+    assert_eq!(status_of(&checks, "stages")[0], ("ok", "1 held by a live talk"));
+    // Once the talk is over, nothing is left.
+    let run = s.w.tool("seance").args(["doctor", "--json", "--agent", "true"]).run();
+    assert_eq!(status_of(&records(&run), "stages")[0], ("ok", "none"));
+}

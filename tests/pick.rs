@@ -177,5 +177,5 @@ fn pick_and_init_take_no_stray_words() {
     let run = p.s.w.tool("seance").args(["init"]).run().code(2);
     assert_eq!(run.stderr, "seance: init needs a shell: bash, zsh or fish\n");
     let run = p.s.w.tool("seance").args(["pick", "--talk", "abcd"]).run().code(2);
-    assert_eq!(run.stderr, "seance: --talk cannot be combined with pick or init\n");
+    assert_eq!(run.stderr, "seance: --talk cannot be combined with pick, init or doctor\n");
 }

@@ -14,6 +14,7 @@ use super::claude;
 use super::error::Result;
 use super::event::{Event, is_claude_session_id};
 use super::eventlog::{self, EventsOpts, Flow, Sink};
+use super::holds;
 use super::malformed::Skipped;
 use super::time::Clock;
 use super::town;
@@ -388,10 +389,23 @@ fn read_account(dir: &Path) -> Option<Account> {
     Some(account)
 }
 
-/// Whether a live talk holds the stage of `id` in `project`. Holds are kept by the talk's
-/// process under seance's own state dir (SPEC "Shared stages"); without them, no stage is held.
-fn held(_project: &Path, _id: &str) -> bool {
-    false
+/// Whether a live talk holds the stage of `id` in `project` (SPEC "Shared stages": a shared
+/// flock on `<id>.hold` that the kernel drops when the holder dies). Read from /proc/locks
+/// rather than by trying the lock: a doctor must never make a talk starting meanwhile fail.
+fn held(project: &Path, id: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Some(hold) = holds::state_dir(project).map(|dir| dir.join(format!("{id}.hold"))) else {
+        return false;
+    };
+    let Ok(meta) = std::fs::symlink_metadata(&hold) else { return false };
+    let Ok(locks) = std::fs::read_to_string("/proc/locks") else { return false };
+    let file =
+        format!("{:02x}:{:02x}:{}", rustix::fs::major(meta.dev()), rustix::fs::minor(meta.dev()), meta.ino());
+    // "1: FLOCK  ADVISORY  READ  1234 08:01:5678 0 EOF": the file is major:minor:inode in hex.
+    locks.lines().any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.get(1) == Some(&"FLOCK") && fields.contains(&file.as_str())
+    })
 }
 
 fn add_account(
