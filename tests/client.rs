@@ -401,9 +401,9 @@ fn predecessor_in_home_claude(c: &Client) {
 
 /// An agent that waits at gates around the real client: `<gate>.before` exists while it waits
 /// to start the client (until `<gate>.go`), `<gate>.after` once the client is done (it then
-/// waits for `<gate>.end`). Questions about the client itself (--help, --version) pass through.
+/// waits for `<gate>.end`). `--version` passes through.
 const GATED: &str = r#"#!/bin/sh
-case "$1" in --help|--version) exec "$SEANCE_TEST_CLIENT" "$@" ;; esac
+case "$1" in --version) exec "$SEANCE_TEST_CLIENT" "$@" ;; esac
 g="$SEANCE_TEST_GATE"
 wait_for() { n=0; while [ ! -e "$1" ]; do n=$((n+1)); [ $n -gt 1200 ] && exit 99; sleep 0.05; done; }
 touch "$g.before"; wait_for "$g.go"

@@ -10,11 +10,13 @@ use std::time::{Duration, Instant};
 use crate::util::uuid;
 use crate::world::*;
 
-/// With SEANCE_TEST_FORK_DIR set, it claims `--session-id` in its `--help` (as Claude Code
-/// does) and writes the fork where it is told, with a sidecar dir, as the client would.
+/// `--version` says SEANCE_TEST_VERSION. With SEANCE_TEST_FORK_DIR set, it says it is a Claude
+/// Code that takes `--session-id` and writes the fork where it is told, with a sidecar dir, as
+/// the client would.
 const AGENT: &str = r#"#!/bin/sh
-if [ "$1" = --help ]; then
-  [ -n "$SEANCE_TEST_FORK_DIR" ] && echo "  --session-id <uuid>  Use a specific session ID"
+if [ "$1" = --version ]; then
+  if [ -n "$SEANCE_TEST_VERSION" ]; then echo "$SEANCE_TEST_VERSION"
+  elif [ -n "$SEANCE_TEST_FORK_DIR" ]; then echo "2.1.330 (Claude Code)"; fi
   exit 0
 fi
 rec="$SEANCE_TEST_RECORD"
@@ -244,12 +246,19 @@ fn forget_needs_an_agent_that_takes_session_id() {
     assert_eq!(
         run.stderr,
         format!(
-            "seance: --forget needs an agent that takes --session-id ({} does not say so in its --help)\n",
+            "seance: --forget needs Claude Code 2.0.73 or later as the agent, to name the fork ({} \
+             --version did not say so)\n",
             s.agent.display()
         )
     );
     assert!(!exists(&s.record), "the agent ran");
     assert!(!exists(&s.w.target()), "something was staged");
+    // A Claude Code too old to name the fork is run without --session-id.
+    let run = s.talk("exit", &["--forget"]).env("SEANCE_TEST_VERSION", "2.0.72 (Claude Code)").run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = s.talk("exit", &[]).env("SEANCE_TEST_VERSION", "2.0.72 (Claude Code)").run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!read(&s.record).contains("--session-id"), "{}", read(&s.record));
     let run = s.w.tool("seance").args(["--forget"]).run();
     assert_eq!((run.code, run.stderr.as_str()), (2, "seance: --forget goes with --talk\n"));
 }

@@ -78,7 +78,8 @@ pub fn talk(talk: &Talk) -> Result<Code> {
     let fork = takes_session_id(program).then(new_session_id).transpose()?;
     if talk.forget && fork.is_none() {
         return Err(Error::usage(format!(
-            "--forget needs an agent that takes --session-id ({} does not say so in its --help)",
+            "--forget needs Claude Code 2.0.73 or later as the agent, to name the fork ({} --version \
+             did not say so)",
             program.to_string_lossy()
         )));
     }
@@ -145,12 +146,13 @@ pub fn talk(talk: &Talk) -> Result<Code> {
     Ok(status)
 }
 
-/// Whether the agent names the fork with `--session-id` (Claude Code since about 2.0.73): its
-/// `--help` says so. An agent that says nothing, fails, or takes longer than a few seconds to
-/// answer is run as before, without it.
+/// Whether the agent names the fork with `--session-id`: Claude Code does since 2.0.73, and says
+/// its version as `X.Y.Z (Claude Code)`. `--version` answers in a tenth of the time `--help`
+/// takes (0.05 s against 0.9 s on 2.1.330). An agent that says something else, fails, or takes
+/// longer than a few seconds to answer is run as before, without it.
 fn takes_session_id(program: &OsStr) -> bool {
     let Ok(mut child) = Command::new(program)
-        .arg("--help")
+        .arg("--version")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -160,15 +162,15 @@ fn takes_session_id(program: &OsStr) -> bool {
     };
     let Some(mut stdout) = child.stdout.take() else { return false };
     let reader = std::thread::spawn(move || {
-        let mut help = Vec::new();
-        let _ = stdout.read_to_end(&mut help);
-        help
+        let mut said = String::new();
+        let _ = stdout.read_to_string(&mut said);
+        said
     });
-    let deadline = Instant::now() + HELP_PATIENCE;
+    let deadline = Instant::now() + VERSION_PATIENCE;
     loop {
         match child.try_wait() {
             Ok(Some(_)) => break,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -176,10 +178,19 @@ fn takes_session_id(program: &OsStr) -> bool {
             }
         }
     }
-    reader.join().is_ok_and(|help| memchr::memmem::find(&help, b"--session-id").is_some())
+    reader.join().ok().and_then(|said| claude_code_version(&said)).is_some_and(|v| v >= SESSION_ID_SINCE)
 }
 
-const HELP_PATIENCE: Duration = Duration::from_secs(10);
+const VERSION_PATIENCE: Duration = Duration::from_secs(10);
+const SESSION_ID_SINCE: (u32, u32, u32) = (2, 0, 73);
+
+/// The version in Claude Code's `--version` output, `2.1.197 (Claude Code)`.
+fn claude_code_version(said: &str) -> Option<(u32, u32, u32)> {
+    let version = said.trim().strip_suffix(" (Claude Code)")?;
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
+    let version = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(version)
+}
 
 /// A random (version 4) UUID for the fork.
 fn new_session_id() -> Result<String> {
@@ -232,5 +243,29 @@ fn exit_code(code: i32) -> Code {
     match code {
         0 | 130 => Code::Success,
         other => Code::Other(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claude_code_versions() {
+        assert_eq!(claude_code_version("2.1.197 (Claude Code)\n"), Some((2, 1, 197)));
+        assert_eq!(claude_code_version("2.1.330 (Claude Code)"), Some((2, 1, 330)));
+        assert!(claude_code_version("2.0.73 (Claude Code)").unwrap() >= SESSION_ID_SINCE);
+        assert!(claude_code_version("2.0.72 (Claude Code)").unwrap() < SESSION_ID_SINCE);
+        assert!(claude_code_version("1.9.999 (Claude Code)").unwrap() < SESSION_ID_SINCE);
+        for other in [
+            "",
+            "2.1.197",
+            "2.1 (Claude Code)",
+            "2.1.1.1 (Claude Code)",
+            "x.1.2 (Claude Code)",
+            "codex 2.1.0",
+        ] {
+            assert_eq!(claude_code_version(other), None, "{other}");
+        }
     }
 }

@@ -36,8 +36,8 @@ pub const TALK: Flag =
         --fork-session --resume <full id>` with CLAUDECODE, CLAUDE_CODE_ENTRYPOINT and \
         CLAUDE_CODE_CHILD_SESSION removed from its environment, then unstages, always: on exit, on \
         Ctrl-C, and on SIGTERM or SIGHUP (forwarded to the agent first). Exits with the agent's status, \
-        0 for 0 and 130. When the agent's --help lists --session-id, the fork gets an id chosen in \
-        advance, and afterwards seance says where the fork was saved and how to reopen it (`seance \
+        0 for 0 and 130. When the agent is Claude Code 2.0.73 or later (its --version says so), the fork \
+        gets an id chosen in advance (--session-id), and afterwards seance says where the fork was saved and how to reopen it (`seance \
         --talk <fork id>`).",
     )
     .complete(Complete::Session);
@@ -63,10 +63,9 @@ pub const AGENT: Flag = Flag::value(
 )
 .complete(Complete::Command);
 
-pub const FORGET: Flag = Flag::switch("forget", "Remove the fork after --talk instead of keeping it", |a| {
-    a.seance.forget = true
-})
-.doc(
-    "Removes the transcript the talk wrote and its sidecar dir, and nothing else. Needs an agent that \
-         takes --session-id (Claude Code does), so that the fork is known by its id.",
-);
+pub const FORGET: Flag =
+    Flag::switch("forget", "Remove the fork after --talk instead of keeping it", |a| a.seance.forget = true)
+        .doc(
+            "Removes the transcript the talk wrote and its sidecar dir, and nothing else. Needs Claude Code \
+         2.0.73 or later as the agent, which names the fork with the id seance chose for it.",
+        );
