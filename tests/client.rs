@@ -79,7 +79,6 @@ each_client!(
     predecessor_with_a_sidecar,
     predecessor_in_the_same_account,
     predecessor_in_home_claude,
-    #[ignore = "needs shared stages (issue 11)"]
     overlapping_talks_of_one_session,
     child_session_variable_is_not_passed_on,
     project_dir_name_variable,

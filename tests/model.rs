@@ -112,8 +112,8 @@ struct Holder {
 }
 
 const HOLDING_AGENT: &str = r#"#!/bin/sh
-# seance asks the agent's --help whether it takes --session-id.
-[ "$1" = --help ] && exit 0
+# seance asks the agent's --version whether it takes --session-id.
+[ "$1" = --version ] && exit 0
 d="$SEANCE_TEST_DIR"
 echo $$ > "$d/pid"
 touch "$d/ready"

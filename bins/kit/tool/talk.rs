@@ -2,7 +2,7 @@
 //! whatever happens to the agent or to us (short of SIGKILL, which seance-gc --older-than
 //! covers). The index lock is never held while the agent runs.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -75,7 +75,7 @@ pub fn talk(talk: &Talk) -> Result<Code> {
         crate::core::error::warn("seance", &warning.to_string());
     }
     // Asked before anything is staged, so a slow or odd agent holds no stage.
-    let fork = takes_session_id(program).then(new_session_id).transpose()?;
+    let fork = takes_session_id(&agent).then(new_session_id).transpose()?;
     if talk.forget && fork.is_none() {
         return Err(Error::usage(format!(
             "--forget needs Claude Code 2.0.73 or later as the agent, to name the fork ({} --version \
@@ -150,8 +150,9 @@ pub fn talk(talk: &Talk) -> Result<Code> {
 /// its version as `X.Y.Z (Claude Code)`. `--version` answers in a tenth of the time `--help`
 /// takes (0.05 s against 0.9 s on 2.1.330). An agent that says something else, fails, or takes
 /// longer than a few seconds to answer is run as before, without it.
-fn takes_session_id(program: &OsStr) -> bool {
-    let Ok(mut child) = Command::new(program)
+fn takes_session_id(agent: &Agent) -> bool {
+    let Ok(mut child) = Command::new(&agent.program)
+        .args(&agent.words[1..])
         .arg("--version")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
