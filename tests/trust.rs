@@ -310,7 +310,7 @@ fn a_token_for_a_dir_outside_any_account_is_refused_with_nothing_created() {
     fs::create_dir_all(&repo).unwrap();
     let mut forged = seance::core::token::Token::decode(token.trim()).unwrap();
     forged.dir = repo.clone();
-    let run = w.tool("seance-unstage").args([forged.encode()]).run().code(5);
+    let run = w.tool("seance-unstage").args([forged.encode().unwrap()]).run().code(5);
     assert!(run.stderr.contains("is not a project dir of a Claude account"), "{}", run.stderr);
     assert_eq!(fs::read_dir(&repo).unwrap().count(), 0, "something was created in the repo");
     // The real one still works.
