@@ -17,7 +17,7 @@ const OTHER: &str = "/srv/other";
 /// A stand-in agent that checks, every 20 ms while it runs, that its transcript is still linked
 /// (writing `lost` when not), for `SEANCE_TEST_LOOPS` rounds or until `release` appears.
 const HOLDER: &str = r#"#!/bin/sh
-[ "$1" = --help ] && exit 0
+case "$1" in --help|--version) exit 0 ;; esac
 d="$SEANCE_TEST_DIR"
 echo $$ > "$d/pid"
 touch "$d/ready"

@@ -88,7 +88,7 @@ fn a_token_stage_cannot_deliver_is_undone_and_exit_2() {
 }
 
 const AGENT: &str = r#"#!/bin/sh
-[ "$1" = --help ] && exit 0
+case "$1" in --help|--version) exit 0 ;; esac
 [ -e "$SEANCE_TEST_MARK" ] || touch "$SEANCE_TEST_MARK"
 exit "${SEANCE_TEST_CODE:-0}"
 "#;
