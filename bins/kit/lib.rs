@@ -8,6 +8,6 @@
 //!
 //! Each binary under `bins/` is a one-line `main` that calls its tool.
 
-pub mod cli;
+pub(crate) mod cli;
 pub mod core;
 pub mod tool;

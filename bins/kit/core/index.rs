@@ -10,7 +10,6 @@ use std::io::{BufWriter, Read, Write};
 use std::ops::Range;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::time::Duration;
 
 use rustix::fd::OwnedFd;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -19,7 +18,7 @@ use serde_json::value::RawValue;
 use crate::core::error::{Code, Error, Result, describe_io};
 use crate::core::fail;
 use crate::core::links::ProjectDir;
-use crate::core::lock::{self, IndexLock};
+use crate::core::lock::IndexLock;
 use crate::core::rawjson;
 
 pub const INDEX_NAME: &str = "sessions-index.json";
@@ -51,11 +50,6 @@ struct Entry {
     lead: Range<usize>,
     id: Option<String>,
     removed: bool,
-}
-
-/// The `sessionId` of an entry, when it is an object that has one (exactly one).
-pub fn entry_id(entry: &RawValue) -> Option<String> {
-    entry_shape(entry.get()).ok().flatten()
 }
 
 /// The `sessionId` of an entry's text; an error when it has more than one, since readers take
@@ -433,17 +427,19 @@ pub fn peek(path: &Path) -> Result<Option<Index>> {
     Index::from_text(text, path).map(Some)
 }
 
-/// Applies `change` to the index at `path` under its lock (see `edit_in`).
+/// Applies `change` to the index at `path` under its lock (see `edit_in`); the tools edit
+/// through an open project dir, the tests through a path.
+#[cfg(test)]
 pub fn edit<T>(
     path: &Path,
-    timeout: Duration,
+    timeout: std::time::Duration,
     original_path: &str,
     change: impl FnMut(&mut Index) -> Result<T>,
 ) -> Result<T> {
     let parent = path.parent().unwrap_or(Path::new("."));
     let dir = ProjectDir::open(parent)?
         .ok_or_else(|| Error::usage(format!("{}: no such directory", parent.display())))?;
-    let lock = lock::lock_in(&dir, timeout)?;
+    let lock = crate::core::lock::lock_in(&dir, timeout)?;
     edit_in(&dir, &lock, original_path, change)
 }
 
@@ -517,6 +513,7 @@ fn write_temp(dir: &ProjectDir, index: &Index, mode: u32) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::lock;
     use std::fs;
 
     const ORIGINAL: &str = r#"{

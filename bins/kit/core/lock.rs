@@ -3,7 +3,6 @@
 //! 0600 when missing and never truncated or deleted: deleting it would let two holders in.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rustix::fs::{FlockOperation, flock};
@@ -20,10 +19,11 @@ pub struct IndexLock {
     _file: File,
 }
 
-pub fn lock_path(index: &Path) -> PathBuf {
+#[cfg(test)]
+pub fn lock_path(index: &std::path::Path) -> std::path::PathBuf {
     let mut name = index.as_os_str().to_owned();
     name.push(".lock");
-    PathBuf::from(name)
+    std::path::PathBuf::from(name)
 }
 
 /// The lock file's name inside a project dir.

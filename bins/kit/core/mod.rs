@@ -1,35 +1,37 @@
 //! What seance knows about the world, and nothing of the command line: no flag, no help text,
-//! never an import of `cli` (a test in tests/layers.rs checks).
+//! never an import of `cli` (a test in tests/layers.rs checks). Modules are `pub` only where
+//! the tests or the fuzz targets use them (and, for now, where a tool that will use them is
+//! still being written).
 
 pub mod agent;
-pub mod choice;
+pub(crate) mod choice;
 pub mod claude;
 pub mod cmdline;
-pub mod doctor;
+pub(crate) mod doctor;
 pub mod error;
-pub mod event;
-pub mod eventlog;
-pub mod fail;
-pub mod filter;
+pub(crate) mod event;
+pub(crate) mod eventlog;
+pub(crate) mod fail;
+pub(crate) mod filter;
 #[cfg(any(test, feature = "fuzz"))]
 pub mod fuzz;
-pub mod gc;
+pub(crate) mod gc;
 pub mod glob;
-pub mod holds;
-pub mod index;
-pub mod interrupt;
-pub mod lines;
-pub mod links;
-pub mod listing;
-pub mod lock;
-pub mod malformed;
-pub mod out;
+pub(crate) mod holds;
+pub(crate) mod index;
+pub(crate) mod interrupt;
+pub(crate) mod lines;
+pub(crate) mod links;
+pub(crate) mod listing;
+pub(crate) mod lock;
+pub(crate) mod malformed;
+pub(crate) mod out;
 pub mod rawjson;
-pub mod render;
-pub mod resolve;
-pub mod stage;
-pub mod time;
+pub(crate) mod render;
+pub(crate) mod resolve;
+pub(crate) mod stage;
+pub(crate) mod time;
 pub mod token;
-pub mod town;
+pub(crate) mod town;
 pub mod trail;
-pub mod unstage;
+pub(crate) mod unstage;

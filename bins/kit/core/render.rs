@@ -112,10 +112,6 @@ impl Formatter {
         self.paint
     }
 
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
     pub fn row(&mut self, out: &mut dyn Write, line: &[u8], event: &Event) -> Result<()> {
         let first = self.rows == 0;
         self.rows += 1;

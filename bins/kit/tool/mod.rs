@@ -2,15 +2,15 @@
 //! `bins/` call them. The read-path tools are also stages that the `seance` wrapper chains in
 //! one process, so its output is the pipeline's by construction.
 
-pub mod candidates;
+pub(crate) mod candidates;
 pub mod events;
 pub mod filter;
 pub mod fmt;
 pub mod gc;
-pub mod pick;
+pub(crate) mod pick;
 pub mod show;
 pub mod stage;
-pub mod talk;
+pub(crate) mod talk;
 pub mod unstage;
 pub mod wrapper;
 
