@@ -34,11 +34,11 @@ _seance() {
         esac
         ;;
     seance-events)
-        flags='--town --events --type --all-types --since --until -f --follow --window --strict -e --exit-status -h --help -V --version'
+        flags='--town --events --type --all-types --since --until -f --follow -n --limit --window --strict -e --exit-status -h --help -V --version'
         case $prev in
         --town) kind='dir' ;;
         --events) kind='file' ;;
-        --type | --since | --until | --window) kind='none' ;;
+        --type | --since | --until | -n | --limit | --window) kind='none' ;;
         esac
         ;;
     seance-filter)

@@ -1,6 +1,6 @@
 //! seance-events: order, selection, losslessness, bad lines, towns, follow.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -60,20 +60,74 @@ fn out_of_order_lines_within_the_window_are_sorted() {
 #[test]
 fn the_window_is_a_flag_and_beyond_it_log_order_wins() {
     let town = Town::new();
-    let lines = [
-        start("2026-01-22T12:00:00Z", "mayor", &uuid(2), None),
-        start("2026-01-22T10:00:00Z", "mayor", &uuid(1), None),
-        start("2026-01-22T10:30:00Z", "mayor", &uuid(3), None),
-    ];
+    // 12:00 is written two hours before lines from 10:00 to 10:19, then 11:00 comes last. Read
+    // from the end, 11:00 is out once enough of the 10:xx lines are in, before 12:00 is read.
+    let mut lines = vec![start("2026-01-22T12:00:00Z", "mayor", &uuid(2), None)];
+    lines.extend((0..20).map(|i| start(&format!("2026-01-22T10:{i:02}:00Z"), "mayor", &uuid(100 + i), None)));
+    lines.push(start("2026-01-22T11:00:00Z", "mayor", &uuid(3), None));
     town.write_log(&lines);
-    // 12:00 is two hours newer than a line after it: by the time it is read, 10:30 is out,
-    // since 10:00 (more than 5 minutes older) had been read. The default window cannot see it...
-    let run = town.tool("seance-events").run().ok();
-    assert_eq!(ids(&run.stdout), [uuid(3), uuid(2), uuid(1)]);
+    let first_two =
+        |args: &[&str]| ids(&town.tool("seance-events").args(args).run().ok().stdout)[..2].to_vec();
+    // The default window cannot see it...
+    assert_eq!(first_two(&[]), [uuid(3), uuid(2)]);
     // ...a 2-hour window can.
-    let run = town.tool("seance-events").args(["--window", "2h"]).run().ok();
-    assert_eq!(ids(&run.stdout), [uuid(2), uuid(3), uuid(1)]);
+    assert_eq!(first_two(&["--window", "2h"]), [uuid(2), uuid(3)]);
     town.tool("seance-events").args(["--window", "soon"]).run().code(2);
+}
+
+/// Minutes from now, as a log's `ts`.
+fn minutes_from_now(minutes: i64) -> String {
+    let ts = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(minutes);
+    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[test]
+fn skewed_times_hide_nothing_and_leave_the_order_alone() {
+    // Events 90, 60, 30 and 10 minutes ago; skewed lines are put at the end, the start, the
+    // middle, or all over, stamped 2001, year 0, or far in the future.
+    let normal: Vec<String> = [-90, -60, -30, -10]
+        .iter()
+        .enumerate()
+        .map(|(i, m)| start(&minutes_from_now(*m), "mayor", &uuid(i as u32 + 1), None))
+        .collect();
+    let skewed = |n: u32, ts: &str| start(ts, "gastown/crew/joe", &uuid(900 + n), None);
+    let old = |n| skewed(n, "2001-09-09T01:46:40Z");
+    let year0 = |n| skewed(n, "0000-01-01T00:00:00Z");
+    let future = |n| skewed(n, "2099-01-01T00:00:00Z");
+    let variants: Vec<(&str, Vec<String>)> = vec![
+        ("2001 at the end", [normal.clone(), vec![old(1)]].concat()),
+        ("year 0 at the end", [normal.clone(), vec![year0(1)]].concat()),
+        ("five 2001 lines at the end", [normal.clone(), (1..=5).map(old).collect()].concat()),
+        ("future at the start", [vec![future(1)], normal.clone()].concat()),
+        ("future at the end", [normal.clone(), vec![future(1)]].concat()),
+        (
+            "all over",
+            vec![
+                future(1),
+                normal[0].clone(),
+                old(2),
+                normal[1].clone(),
+                year0(3),
+                normal[2].clone(),
+                future(4),
+                normal[3].clone(),
+                old(5),
+            ],
+        ),
+    ];
+    for (name, lines) in variants {
+        let town = Town::new();
+        town.write_log(&lines);
+        let direct = town.tool("seance-events").args(["--since", "2h"]).run().ok().stdout;
+        let all = town.tool("seance-events").run().ok().stdout;
+        let piped = town.tool("seance-filter").args(["--since", "2h"]).stdin(&all).run().ok().stdout;
+        assert_eq!(direct, piped, "{name}");
+        let rest: Vec<String> = ids(&all).into_iter().filter(|id| (1..=4).any(|n| *id == uuid(n))).collect();
+        assert_eq!(rest, [uuid(4), uuid(3), uuid(2), uuid(1)], "{name}: newest first for the rest");
+        let since: Vec<String> =
+            ids(&direct).into_iter().filter(|id| (1..=4).any(|n| *id == uuid(n))).collect();
+        assert_eq!(since, [uuid(4), uuid(3), uuid(2), uuid(1)], "{name}: --since 2h hid events");
+    }
 }
 
 #[test]
@@ -251,10 +305,12 @@ fn closed_stdout_ends_quietly() {
 fn follow_emits_appended_events_then_ends_when_the_reader_goes() {
     let town = Town::new();
     town.write_log(&demo_lines());
-    let mut child = town.tool("seance-events").args(["--follow"]).cmd.stdout(Stdio::piped()).spawn().unwrap();
+    // Two events of backlog, in time order, then the new ones below them.
+    let mut child =
+        town.tool("seance-events").args(["--follow", "-n", "2"]).cmd.stdout(Stdio::piped()).spawn().unwrap();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    for expected in [uuid(3), uuid(2), uuid(1)] {
+    for expected in [uuid(2), uuid(3)] {
         line.clear();
         reader.read_line(&mut line).unwrap();
         assert_eq!(ids(&line), [expected]);
@@ -278,6 +334,154 @@ fn follow_emits_appended_events_then_ends_when_the_reader_goes() {
         assert!(Instant::now() < deadline, "--follow did not notice its reader leave");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// A running `seance-events --follow`, its stdout and stderr lines read as they come.
+struct Follower {
+    child: std::process::Child,
+    out: std::sync::mpsc::Receiver<String>,
+    err: std::sync::mpsc::Receiver<String>,
+}
+
+impl Follower {
+    fn start(town: &Town, args: &[&str]) -> Follower {
+        let mut child = town
+            .tool("seance-events")
+            .args(args)
+            .cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = |pipe: Box<dyn std::io::Read + Send>| {
+            let (send, receive) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines() {
+                    let Ok(line) = line else { break };
+                    if send.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+            receive
+        };
+        let out = lines(Box::new(child.stdout.take().unwrap()));
+        let err = lines(Box::new(child.stderr.take().unwrap()));
+        // Give it time to read the backlog and start waiting.
+        std::thread::sleep(Duration::from_millis(300));
+        Follower { child, out, err }
+    }
+
+    /// The session ids of the next `n` events it emits.
+    fn ids(&self, n: usize) -> Vec<String> {
+        (0..n)
+            .map(|_| {
+                let line = self.out.recv_timeout(Duration::from_secs(10)).expect("no event within 10s");
+                ids(&line).remove(0)
+            })
+            .collect()
+    }
+
+    fn nothing_more(&self) {
+        assert_eq!(self.out.recv_timeout(Duration::from_millis(700)).ok(), None);
+    }
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn event(n: u32) -> String {
+    start(&format!("2026-01-22T11:{n:02}:00Z"), "mayor", &uuid(n), None)
+}
+
+#[test]
+fn follow_survives_rename_rotation_and_loses_no_line_written_before_it() {
+    let town = Town::new();
+    town.write_log(&demo_lines());
+    let follower = Follower::start(&town, &["--follow"]);
+    town.append(&event(10));
+    assert_eq!(follower.ids(1), [uuid(10)]);
+    // Appended just before the rename, then the new log: all between two looks at the log.
+    town.append(&event(11));
+    std::fs::rename(town.log(), town.root.join(".events.jsonl.1")).unwrap();
+    std::fs::write(town.log(), "").unwrap();
+    town.append(&event(12));
+    assert_eq!(follower.ids(2), [uuid(11), uuid(12)]);
+    // The log gone for a while, then back.
+    std::fs::rename(town.log(), town.root.join(".events.jsonl.2")).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    town.append(&event(13));
+    assert_eq!(follower.ids(1), [uuid(13)]);
+    follower.nothing_more();
+}
+
+#[test]
+fn follow_survives_copy_truncate() {
+    let town = Town::new();
+    town.write_log(&demo_lines());
+    let follower = Follower::start(&town, &["--follow"]);
+    town.append(&event(20));
+    assert_eq!(follower.ids(1), [uuid(20)]);
+    std::fs::copy(town.log(), town.root.join(".events.jsonl.1")).unwrap();
+    std::fs::OpenOptions::new().write(true).open(town.log()).unwrap().set_len(0).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    town.append(&event(21));
+    assert_eq!(follower.ids(1), [uuid(21)]);
+    follower.nothing_more();
+}
+
+#[test]
+fn follow_waits_for_a_half_written_line_to_be_finished() {
+    let town = Town::new();
+    town.write_log(&demo_lines());
+    let line = event(30);
+    let (head, rest) = line.split_at(line.len() / 2);
+    // Half a line when the follower starts...
+    std::fs::OpenOptions::new().append(true).open(town.log()).unwrap().write_all(head.as_bytes()).unwrap();
+    let follower = Follower::start(&town, &["--follow"]);
+    std::thread::sleep(Duration::from_millis(300));
+    // ...and half a line of a new one while it runs.
+    let next = event(31);
+    let (head2, rest2) = next.split_at(next.len() / 3);
+    let mut log = std::fs::OpenOptions::new().append(true).open(town.log()).unwrap();
+    log.write_all(format!("{rest}\n{head2}").as_bytes()).unwrap();
+    assert_eq!(follower.ids(1), [uuid(30)]);
+    std::thread::sleep(Duration::from_millis(500));
+    log.write_all(format!("{rest2}\n").as_bytes()).unwrap();
+    assert_eq!(follower.ids(1), [uuid(31)]);
+    assert_eq!(follower.err.recv_timeout(Duration::from_millis(500)).ok(), None, "nothing was malformed");
+}
+
+#[test]
+fn follow_reports_skipped_lines_as_it_goes() {
+    let town = Town::new();
+    town.write_log(&demo_lines());
+    let follower = Follower::start(&town, &["--follow"]);
+    town.append(r#"{"type":"session_start","ts":"#);
+    let report = follower.err.recv_timeout(Duration::from_secs(10)).expect("no report while following");
+    assert!(report.starts_with("seance-events: skipped 1 malformed line (first: "), "{report}");
+    town.append(&event(40));
+    assert_eq!(follower.ids(1), [uuid(40)]);
+}
+
+#[test]
+fn follow_prints_no_backlog_unless_asked() {
+    let town = Town::new();
+    town.write_log(&demo_lines());
+    let follower = Follower::start(&town, &["--follow"]);
+    town.append(&event(50));
+    assert_eq!(follower.ids(1), [uuid(50)]);
+    drop(follower);
+    let follower = Follower::start(&town, &["--follow", "-n", "10"]);
+    assert_eq!(follower.ids(4), [uuid(1), uuid(2), uuid(3), uuid(50)]);
+    follower.nothing_more();
+    // Without --follow, -n is the newest N, newest first.
+    let run = town.tool("seance-events").args(["-n", "2"]).run().ok();
+    assert_eq!(ids(&run.stdout), [uuid(50), uuid(3)]);
 }
 
 #[test]

@@ -135,7 +135,10 @@ fn a_lock_file_that_is_a_symlink_or_a_directory_is_refused() {
     let run = w.tool("seance-stage").args([&id]).run().code(5);
     assert_eq!(
         run.stderr,
-        format!("seance-stage: {}: not a regular file; refusing to lock it\n", lock.display())
+        format!(
+            "seance-stage: {}: is a directory, not a regular file; refusing to lock it\n",
+            lock.display()
+        )
     );
     // Either way nothing was changed: no link, the index as it was.
     assert!(!exists(&w.target().join(format!("{id}.jsonl"))));

@@ -24,6 +24,7 @@ mod model;
 mod pick;
 mod shared;
 mod show;
+mod special;
 mod stage;
 mod stress;
 mod tab;

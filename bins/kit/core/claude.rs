@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -11,6 +12,7 @@ use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
 use crate::core::error::{Error, Result, describe_io, quote};
 use crate::core::rawjson;
+use crate::core::regular::{self, How, Refused};
 
 /// A session id we are willing to build a path from: `[A-Za-z0-9][A-Za-z0-9._-]{0,127}`, and
 /// nothing `..`-like.
@@ -118,11 +120,13 @@ pub fn town_accounts(town: &Path) -> Result<Vec<PathBuf>> {
 /// The accounts of the town as (name, config dir), listed order; `None` without accounts.json.
 pub fn named_town_accounts(town: &Path) -> Result<Option<Vec<(String, PathBuf)>>> {
     let path = accounts_file(town);
-    let text = match fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(Error::io("read", path.display(), err)),
+    let mut file = match regular::open(&path, How::READ) {
+        Ok(file) => file,
+        Err(Refused::Missing) => return Ok(None),
+        Err(refused) => return Err(refused.error(&path, How::READ.role)),
     };
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(|e| Error::io("read", path.display(), e))?;
     let bad = |why: String| Error::failure(format!("{}: {why}", path.display()));
     let top = rawjson::object(&text).map_err(bad)?;
     let Some(accounts) = rawjson::member(&top, "accounts") else { return Ok(Some(Vec::new())) };

@@ -23,6 +23,7 @@ use super::event::{Event, Malformed};
 use super::lines::{ForwardLines, ReverseLines, is_blank, trim_eol};
 use super::malformed::{Place, Skipped};
 use super::rawjson;
+use super::regular::{self, How, Refused};
 use super::town;
 
 /// Whether a producer should go on after handing over an event.
@@ -55,6 +56,9 @@ pub struct EventsOpts {
     pub until: Option<Timestamp>,
     pub follow: bool,
     pub window: SignedDuration,
+    /// At most this many events (`-n`; 0 or none: all); with `follow`, the backlog shown
+    /// before the new events (none by default).
+    pub limit: Option<usize>,
     /// The first malformed line stops the scan.
     pub strict: bool,
 }
@@ -70,6 +74,7 @@ impl Default for EventsOpts {
             until: None,
             follow: false,
             window: DEFAULT_WINDOW,
+            limit: None,
             strict: false,
         }
     }
@@ -152,32 +157,115 @@ struct Candidate<'l> {
 /// Emits the wanted events of the log (or stdin) to `sink`.
 pub fn scan(opts: &EventsOpts, skipped: &mut Skipped, sink: &mut dyn Sink) -> Result<()> {
     let wanted = Wanted::new(opts);
-    let path = match &opts.events {
+    let (path, file) = match &opts.events {
         Some(path) if path.as_os_str() == "-" => {
             return scan_forward(&wanted, io::stdin().lock(), "<stdin>", skipped, sink);
         }
-        Some(path) => path.clone(),
-        None => town::events_log(&town::find(opts.town.as_deref())?),
-    };
-    let file = match File::open(&path) {
-        Ok(file) => file,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {
-            return if opts.follow { follow(&wanted, &path, None, skipped, sink) } else { Ok(()) };
+        // A file named on purpose may be a pipe (`--events <(...)`): read it as a stream.
+        Some(path) => match File::open(path) {
+            Ok(file) => (path.clone(), file),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                return missing(&wanted, path, skipped, sink);
+            }
+            Err(err) => return Err(Error::io("open", path.display(), err)),
+        },
+        // The town's log must be a regular file: a FIFO there is refused, never waited on.
+        None => {
+            let path = town::events_log(&town::find(opts.town.as_deref())?);
+            match regular::open(&path, How::READ) {
+                Ok(file) => (path, file),
+                Err(Refused::Missing) => return missing(&wanted, &path, skipped, sink),
+                Err(refused) => return Err(refused.error(&path, How::READ.role)),
+            }
         }
-        Err(err) => return Err(Error::io("open", path.display(), err)),
     };
     let meta = file.metadata().map_err(|e| Error::io("read", path.display(), e))?;
     if !meta.is_file() {
         let name = path.display().to_string();
         return scan_forward(&wanted, io::BufReader::new(file), &name, skipped, sink);
     }
-    let len = meta.len();
-    let follow_from = (file.try_clone().ok(), len);
-    if scan_backward(&wanted, file, len, &path, skipped, sink)? == Flow::Stop || !opts.follow {
+    let mut len = meta.len();
+    if !opts.follow {
+        let mut limited = Limited { sink, left: opts.limit.filter(|n| *n > 0) };
+        scan_backward(&wanted, file, len, &path, skipped, &mut limited)?;
         return Ok(());
     }
-    let (file, len) = follow_from;
-    follow(&wanted, &path, file.map(|f| (f, len)), skipped, sink)
+    // A line still being written when we start is left for the follower to finish.
+    len = complete_len(&file, len).map_err(|e| Error::io("read", path.display(), e))?;
+    let follower = file.try_clone().map_err(|e| Error::io("read", path.display(), e))?;
+    if let Some(backlog) = opts.limit.filter(|n| *n > 0) {
+        // The last `backlog` events, then the new ones, all in time order.
+        let mut newest = Newest { events: Vec::new(), left: backlog };
+        scan_backward(&wanted, file, len, &path, skipped, &mut newest)?;
+        for line in newest.events.iter().rev() {
+            if let Ok(event) = Event::parse(line)
+                && sink.event(line, &event)? == Flow::Stop
+            {
+                return Ok(());
+            }
+        }
+    }
+    follow(&wanted, &path, Some(Tail::new(follower, len)), skipped, sink)
+}
+
+/// A missing log is an empty backlog; a follower waits for it to appear.
+fn missing(wanted: &Wanted, path: &Path, skipped: &mut Skipped, sink: &mut dyn Sink) -> Result<()> {
+    if wanted.opts.follow { follow(wanted, path, None, skipped, sink) } else { Ok(()) }
+}
+
+/// Passes on at most `left` events (all when `None`), then asks the producer to stop.
+struct Limited<'s> {
+    sink: &'s mut dyn Sink,
+    left: Option<usize>,
+}
+
+impl Sink for Limited<'_> {
+    fn event(&mut self, line: &[u8], event: &Event) -> Result<Flow> {
+        if self.left == Some(0) {
+            return Ok(Flow::Stop);
+        }
+        self.left = self.left.map(|n| n - 1);
+        let flow = self.sink.event(line, event)?;
+        Ok(if self.left == Some(0) { Flow::Stop } else { flow })
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.sink.flush()
+    }
+}
+
+/// Keeps the `left` newest events of a backward scan, newest first.
+struct Newest {
+    events: Vec<Vec<u8>>,
+    left: usize,
+}
+
+impl Sink for Newest {
+    fn event(&mut self, line: &[u8], _: &Event) -> Result<Flow> {
+        self.events.push(line.to_vec());
+        self.left -= 1;
+        Ok(if self.left == 0 { Flow::Stop } else { Flow::Continue })
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Where the last complete line of `file`'s first `len` bytes ends.
+fn complete_len(file: &File, len: u64) -> io::Result<u64> {
+    let mut buf = vec![0; 64 * 1024];
+    let mut end = len;
+    while end > 0 {
+        let from = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - from) as usize];
+        file.read_exact_at(chunk, from)?;
+        if let Some(newline) = memchr::memrchr(b'\n', chunk) {
+            return Ok(from + newline as u64 + 1);
+        }
+        end = from;
+    }
+    Ok(0)
 }
 
 fn scan_forward(
@@ -225,6 +313,44 @@ impl Ord for Pending {
     }
 }
 
+/// How many far-off times (clock skew, year 0) the ordering bound shrugs off: it is taken from
+/// the oldest time read but this many, so a handful of such lines cannot make newer events
+/// come out early, out of order.
+const SKEWED: usize = 16;
+
+/// The oldest times read so far but the [`SKEWED`] oldest of them: everything still unread is
+/// older than the oldest of these plus the window, for a log out of order by less than the
+/// window and with at most [`SKEWED`] lines far off.
+struct Bound {
+    oldest: BinaryHeap<Timestamp>,
+}
+
+impl Bound {
+    fn new() -> Bound {
+        Bound { oldest: BinaryHeap::with_capacity(SKEWED + 2) }
+    }
+
+    fn read(&mut self, ts: Timestamp) {
+        self.oldest.push(ts);
+        if self.oldest.len() > SKEWED + 1 {
+            self.oldest.pop();
+        }
+    }
+
+    /// Events at least this new can be emitted: nothing unread is newer. None until enough
+    /// lines have been read to tell far-off times from the rest.
+    fn emit_from(&self, window: SignedDuration) -> Option<Timestamp> {
+        if self.oldest.len() <= SKEWED {
+            return None;
+        }
+        let trusted = *self.oldest.peek()?;
+        Some(trusted.checked_add(window).unwrap_or(Timestamp::MAX))
+    }
+}
+
+/// Reads the log from its end, emitting events newest first. `--since` does not end the scan
+/// early: a line far off in time may sit anywhere, and it must be found whatever its
+/// neighbours say (`seance-events --since T` gives what `seance-filter --since T` keeps).
 fn scan_backward(
     wanted: &Wanted,
     file: File,
@@ -236,28 +362,22 @@ fn scan_backward(
     let window = wanted.opts.window;
     let mut lines = ReverseLines::new(file, len).searching(wanted.needles.clone());
     let mut heap = BinaryHeap::new();
-    // The oldest time read so far bounds everything still unread: it is older than this plus
-    // the window.
-    let mut oldest: Option<Timestamp> = None;
+    let mut bound = Bound::new();
     while let Some((offset, line)) = lines.next_match().map_err(|e| Error::io("read", path.display(), e))? {
         if is_blank(line) {
             continue;
         }
         let Some(candidate) = wanted.parse(line, Place::Byte(path, offset), skipped)? else { continue };
         let Some(ts) = candidate.ts else { continue };
-        let unread_bound = oldest.map_or(ts, |oldest| oldest.min(ts));
-        oldest = Some(unread_bound);
+        bound.read(ts);
         if candidate.wanted {
             heap.push(Pending { ts, offset, line: line.to_vec() });
         }
-        let bound = unread_bound.checked_add(window).unwrap_or(Timestamp::MAX);
-        while heap.peek().is_some_and(|p| p.ts >= bound) {
+        let Some(emit_from) = bound.emit_from(window) else { continue };
+        while heap.peek().is_some_and(|p| p.ts >= emit_from) {
             if emit(heap.pop(), sink)? == Flow::Stop {
                 return Ok(Flow::Stop);
             }
-        }
-        if wanted.opts.since.is_some_and(|since| bound < since) {
-            break;
         }
     }
     while let Some(pending) = heap.pop() {
@@ -279,52 +399,59 @@ fn emit(pending: Option<Pending>, sink: &mut dyn Sink) -> Result<Flow> {
 
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 
-/// Emits events appended to the log after `start` (the file and the length already read), in
-/// the order they are written, until stdout's reader goes away.
-fn follow(
-    wanted: &Wanted,
-    path: &Path,
-    start: Option<(File, u64)>,
-    skipped: &mut Skipped,
-    sink: &mut dyn Sink,
-) -> Result<()> {
-    let mut current = start;
-    // Bytes read past the last complete line, and the file offset where they start.
-    let mut partial: Vec<u8> = Vec::new();
-    let mut partial_at = current.as_ref().map_or(0, |(_, len)| *len);
-    loop {
-        sink.flush()?;
-        if stdout_reader_gone(POLL_INTERVAL) {
-            return Ok(());
+/// The file being followed: how far it has been read, and the start of a line not finished yet.
+struct Tail {
+    file: File,
+    /// Bytes read so far.
+    offset: u64,
+    /// Bytes read past the last complete line, and the file offset where they start.
+    partial: Vec<u8>,
+    partial_at: u64,
+}
+
+impl Tail {
+    fn new(file: File, offset: u64) -> Tail {
+        Tail { file, offset, partial: Vec::new(), partial_at: offset }
+    }
+
+    fn is(&self, stat: &rustix::fs::Stat) -> bool {
+        self.file.metadata().is_ok_and(|m| m.ino() == stat.st_ino && m.dev() == stat.st_dev)
+    }
+
+    /// Emits the complete lines appended since the last read; a truncated file is read again
+    /// from its start.
+    fn read_new(
+        &mut self,
+        wanted: &Wanted,
+        path: &Path,
+        skipped: &mut Skipped,
+        sink: &mut dyn Sink,
+    ) -> Result<Flow> {
+        let len = self.file.metadata().map_err(|e| Error::io("read", path.display(), e))?.len();
+        if len < self.offset {
+            // Truncated in place (copy-truncate): what was read is gone; start over.
+            self.unfinished(path, "cut short by a truncation", skipped)?;
+            *self = Tail::new(self.file.try_clone().map_err(|e| Error::io("read", path.display(), e))?, 0);
         }
-        let Ok(meta) = std::fs::metadata(path) else { continue };
-        let replaced = current.as_ref().is_none_or(|(file, _)| {
-            file.metadata().map_or(true, |m| m.ino() != meta.ino() || m.dev() != meta.dev())
-        });
-        if replaced {
-            let Ok(file) = File::open(path) else { continue };
-            current = Some((file, 0));
-            (partial, partial_at) = (Vec::new(), 0);
-        }
-        let Some((file, offset)) = current.as_mut() else { continue };
-        let len = file.metadata().map_or(0, |m| m.len());
-        if len < *offset {
-            // Truncated in place: start over from the top.
-            *offset = 0;
-            (partial, partial_at) = (Vec::new(), 0);
-        }
-        while *offset < len {
-            let mut chunk = vec![0; ((len - *offset) as usize).min(1 << 20)];
-            let read = file.read_at(&mut chunk, *offset).map_err(|e| Error::io("read", path.display(), e))?;
+        let mut chunk = vec![0; 1 << 16];
+        while self.offset < len {
+            let want = ((len - self.offset) as usize).min(chunk.len());
+            let read = self
+                .file
+                .read_at(&mut chunk[..want], self.offset)
+                .map_err(|e| Error::io("read", path.display(), e))?;
             if read == 0 {
                 break;
             }
-            *offset += read as u64;
-            partial.extend_from_slice(&chunk[..read]);
-            let Some(last_newline) = memchr::memrchr(b'\n', &partial) else { continue };
-            let complete = last_newline + 1;
-            let mut at = partial_at;
-            for line in partial[..complete].split_inclusive(|b| *b == b'\n') {
+            self.offset += read as u64;
+            let fresh = &chunk[..read];
+            let Some(last_newline) = memchr::memrchr(b'\n', fresh) else {
+                self.partial.extend_from_slice(fresh);
+                continue;
+            };
+            self.partial.extend_from_slice(&fresh[..=last_newline]);
+            let mut at = self.partial_at;
+            for line in self.partial.split_inclusive(|b| *b == b'\n') {
                 let place = Place::Byte(path, at);
                 at += line.len() as u64;
                 let line = trim_eol(line);
@@ -334,11 +461,67 @@ fn follow(
                 if let Some(event) = wanted.pick(line, place, skipped)?
                     && sink.event(line, &event)? == Flow::Stop
                 {
-                    return Ok(());
+                    return Ok(Flow::Stop);
                 }
             }
-            partial.drain(..complete);
-            partial_at = at;
+            self.partial.clear();
+            self.partial.extend_from_slice(&fresh[last_newline + 1..]);
+            self.partial_at = at;
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Counts a line that will never be finished in this file.
+    fn unfinished(&self, path: &Path, why: &str, skipped: &mut Skipped) -> Result<()> {
+        if self.partial.is_empty() {
+            return Ok(());
+        }
+        skipped.record(Place::Byte(path, self.partial_at), &Malformed(format!("incomplete line {why}")))
+    }
+}
+
+/// Emits events appended to the log after `start` (the file and the length already read), in
+/// the order they are written, until stdout's reader goes away. Like `tail -F`, a log renamed
+/// away is read to its end before the new one at its name is opened, a log truncated in place
+/// is read again from its start, and a line is emitted only once its newline is written.
+fn follow(
+    wanted: &Wanted,
+    path: &Path,
+    start: Option<Tail>,
+    skipped: &mut Skipped,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let mut current = start;
+    loop {
+        if let Some(tail) = current.as_mut()
+            && tail.read_new(wanted, path, skipped, sink)? == Flow::Stop
+        {
+            return Ok(());
+        }
+        // A name that is missing for now (between a rename and the new file) keeps the old file.
+        if let Ok(stat) = rustix::fs::stat(path)
+            && !current.as_ref().is_some_and(|tail| tail.is(&stat))
+        {
+            if let Some(mut old) = current.take() {
+                // Lines written before the rename, since the last read, are emitted first.
+                if old.read_new(wanted, path, skipped, sink)? == Flow::Stop {
+                    return Ok(());
+                }
+                old.unfinished(path, "left at the end of a rotated log", skipped)?;
+            }
+            match regular::open(path, How::READ) {
+                Ok(file) => {
+                    current = Some(Tail::new(file, 0));
+                    continue;
+                }
+                Err(Refused::Missing) => {}
+                Err(refused) => return Err(refused.error(path, How::READ.role)),
+            }
+        }
+        skipped.report_so_far();
+        sink.flush()?;
+        if stdout_reader_gone(POLL_INTERVAL) {
+            return Ok(());
         }
     }
 }

@@ -11,7 +11,8 @@ use std::ops::Range;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use rustix::fd::OwnedFd;
+use rustix::fd::AsFd;
+use rustix::fs::CWD;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
@@ -20,6 +21,7 @@ use crate::core::fail;
 use crate::core::links::ProjectDir;
 use crate::core::lock::IndexLock;
 use crate::core::rawjson;
+use crate::core::regular::{self, How, Refused, Role};
 
 pub const INDEX_NAME: &str = "sessions-index.json";
 /// Our temp files start with this, so nothing else is ever mistaken for one (and Claude Code's
@@ -369,38 +371,35 @@ fn version(stat: &rustix::fs::Stat) -> Version {
     }
 }
 
-/// Reads an opened index: refuses anything but a regular file (checked on the descriptor,
-/// before reading, so a FIFO never blocks us).
-fn read_fd(fd: OwnedFd, path: &Path) -> Result<(String, u32, Version)> {
-    let stat = rustix::fs::fstat(&fd).map_err(|e| Error::io("read", path.display(), e.into()))?;
-    if rustix::fs::FileType::from_raw_mode(stat.st_mode) != rustix::fs::FileType::RegularFile {
-        return Err(refuse(path, "not a regular file"));
+/// How the index is opened (core::regular): it is ours to rewrite, so a symlink or a special
+/// file at its name is refused with exit 5, looked at before it is opened and never waited on.
+const OPEN: How = How { role: Role::Write, follow: false, create: None };
+
+/// Opens the index `name` in `dir` (the working directory for a path), `None` when missing.
+fn open_index<D: AsFd>(dir: D, name: &Path, path: &Path) -> Result<Option<File>> {
+    match regular::open_at(dir, name, OPEN) {
+        Ok(file) => Ok(Some(file)),
+        Err(Refused::Missing) => Ok(None),
+        Err(Refused::Symlink) => {
+            Err(Error::new(Code::Unsafe, format!("{}: is a symlink; left untouched", path.display())))
+        }
+        Err(refused) => Err(refused.error(path, OPEN.role)),
     }
-    let mut file = File::from(fd);
+}
+
+/// Reads an opened index (a regular file: see [`open_index`]).
+fn read_file(mut file: File, path: &Path) -> Result<(String, u32, Version)> {
+    let stat = rustix::fs::fstat(&file).map_err(|e| Error::io("read", path.display(), e.into()))?;
     let mut bytes = Vec::with_capacity(stat.st_size.max(0) as usize + 1);
     file.read_to_end(&mut bytes).map_err(|e| Error::io("read", path.display(), e))?;
     let text = String::from_utf8(bytes).map_err(|_| refuse(path, "not UTF-8"))?;
     Ok((text, stat.st_mode & 0o7777, version(&stat)))
 }
 
-fn open_error(path: &Path, err: rustix::io::Errno) -> Error {
-    match err {
-        rustix::io::Errno::LOOP => {
-            Error::new(Code::Unsafe, format!("{}: is a symlink; left untouched", path.display()))
-        }
-        rustix::io::Errno::NXIO => refuse(path, "not a regular file"),
-        err => Error::io("open", path.display(), err.into()),
-    }
-}
-
 /// The index of an opened project dir, `None` when it does not exist.
 fn read_in(dir: &ProjectDir) -> Result<Option<(String, u32, Version)>> {
     let path = dir.path().join(INDEX_NAME);
-    match dir.open_file(INDEX_NAME, false, None) {
-        Ok(fd) => read_fd(fd, &path).map(Some),
-        Err(rustix::io::Errno::NOENT) => Ok(None),
-        Err(err) => Err(open_error(&path, err)),
-    }
+    open_index(dir.fd(), Path::new(INDEX_NAME), &path)?.map(|file| read_file(file, &path)).transpose()
 }
 
 /// The current version of the index in `dir`, `None` when there is none.
@@ -412,19 +411,21 @@ fn version_in(dir: &ProjectDir) -> Result<Option<Version>> {
     }
 }
 
-/// Reads an index without the lock, for a look (gc's dry run, the source of an entry).
+/// Reads an index without the lock, for a look (gc's dry run).
 pub fn peek(path: &Path) -> Result<Option<Index>> {
-    let flags = rustix::fs::OFlags::RDONLY
-        | rustix::fs::OFlags::NOFOLLOW
-        | rustix::fs::OFlags::NONBLOCK
-        | rustix::fs::OFlags::CLOEXEC;
-    let fd = match rustix::fs::open(path, flags, rustix::fs::Mode::empty()) {
-        Ok(fd) => fd,
-        Err(rustix::io::Errno::NOENT) => return Ok(None),
-        Err(err) => return Err(open_error(path, err)),
-    };
-    let (text, _, _) = read_fd(fd, path)?;
+    let Some(file) = open_index(CWD, path, path)? else { return Ok(None) };
+    let (text, _, _) = read_file(file, path)?;
     Index::from_text(text, path).map(Some)
+}
+
+/// Reads another project's index for a look (where a staged entry comes from). It is only read,
+/// so a FIFO or device at its name is an error with exit 2; an index that is missing or that
+/// cannot be used is `None`.
+pub fn peek_source(path: &Path) -> Result<Option<Index>> {
+    if let Err(Refused::Special(what)) = regular::look_at(CWD, path, OPEN) {
+        return Err(Refused::Special(what).error(path, Role::Read));
+    }
+    Ok(peek(path).ok().flatten())
 }
 
 /// Applies `change` to the index at `path` under its lock (see `edit_in`); the tools edit

@@ -157,21 +157,6 @@ impl ProjectDir {
         &self.fd
     }
 
-    /// Opens `name` inside the dir, never through a symlink (`O_NOFOLLOW`), never blocking on
-    /// a FIFO (`O_NONBLOCK`); with `create`, made with `mode` when missing.
-    pub fn open_file(&self, name: &str, write: bool, create: Option<u32>) -> rustix::io::Result<OwnedFd> {
-        let mut flags = OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
-        flags |= if write { OFlags::RDWR } else { OFlags::RDONLY };
-        let mode = match create {
-            Some(mode) => {
-                flags |= OFlags::CREATE;
-                Mode::from_raw_mode(mode)
-            }
-            None => Mode::empty(),
-        };
-        rustix::fs::openat(&self.fd, name, flags, mode)
-    }
-
     /// Makes a new file `name` (failing if anything is there), for writing.
     pub fn create_new(&self, name: &str, mode: u32) -> rustix::io::Result<OwnedFd> {
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;

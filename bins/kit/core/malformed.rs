@@ -29,11 +29,19 @@ pub struct Skipped {
     strict: bool,
     count: u64,
     first: Option<String>,
+    /// The tool that reports, for reports made as it goes (a follower never ends).
+    tool: Option<&'static str>,
 }
 
 impl Skipped {
     pub fn new(strict: bool) -> Skipped {
-        Skipped { strict, count: 0, first: None }
+        Skipped { strict, count: 0, first: None, tool: None }
+    }
+
+    /// Lets [`report_so_far`](Self::report_so_far) speak, as `tool`.
+    pub fn reporting_as(mut self, tool: &'static str) -> Skipped {
+        self.tool = Some(tool);
+        self
     }
 
     /// Notes a malformed line at `place` (`<stdin>:7`, `PATH: byte 1234`); with `--strict` it
@@ -49,16 +57,24 @@ impl Skipped {
         Ok(())
     }
 
-    /// One line on stderr when anything was skipped.
-    /// How many lines were skipped.
+    /// How many lines were skipped (since the last report).
     pub fn count(&self) -> u64 {
         self.count
     }
 
-    pub fn report(&self, tool: &str) {
-        if let Some(first) = &self.first {
+    /// One line on stderr for what was skipped since the last report, if anything.
+    pub fn report(&mut self, tool: &str) {
+        if let Some(first) = self.first.take() {
             let lines = if self.count == 1 { "line" } else { "lines" };
             eprintln!("{tool}: skipped {} malformed {lines} (first: {first})", self.count);
+        }
+        self.count = 0;
+    }
+
+    /// [`report`](Self::report) while the work goes on, when a tool name was given.
+    pub fn report_so_far(&mut self) {
+        if let Some(tool) = self.tool {
+            self.report(tool);
         }
     }
 }

@@ -27,6 +27,7 @@ pub(crate) mod lock;
 pub(crate) mod malformed;
 pub(crate) mod out;
 pub mod rawjson;
+pub(crate) mod regular;
 pub(crate) mod render;
 pub(crate) mod resolve;
 pub(crate) mod stage;

@@ -108,7 +108,7 @@ impl Sessions {
             ));
         }
         let mut candidates = claude::ids_with_prefix(&self.accounts, wanted);
-        candidates.extend(self.event_ids_with_prefix(wanted));
+        candidates.extend(self.event_ids_with_prefix(wanted)?);
         let id = match (candidates.len(), candidates.first()) {
             (_, None) => {
                 let log = match &self.town {
@@ -139,7 +139,7 @@ impl Sessions {
         }
     }
 
-    fn event_ids_with_prefix(&self, prefix: &str) -> BTreeSet<String> {
+    fn event_ids_with_prefix(&self, prefix: &str) -> Result<BTreeSet<String>> {
         struct Collect<'p> {
             prefix: &'p str,
             ids: BTreeSet<String>,
@@ -156,12 +156,13 @@ impl Sessions {
                 Ok(())
             }
         }
-        let Some(town) = &self.town else { return BTreeSet::new() };
+        let Some(town) = &self.town else { return Ok(BTreeSet::new()) };
         let opts = EventsOpts { town: Some(town.clone()), ..EventsOpts::default() };
         let mut sink = Collect { prefix, ids: BTreeSet::new() };
-        // A log that cannot be read only means fewer candidates; the files still count.
-        let _ = eventlog::scan(&opts, &mut Skipped::new(false), &mut sink);
-        sink.ids
+        // A log that is missing means no candidates from it; one that cannot be read (a FIFO
+        // in its place, say) is said, rather than quietly leaving candidates out.
+        eventlog::scan(&opts, &mut Skipped::new(false), &mut sink)?;
+        Ok(sink.ids)
     }
 }
 

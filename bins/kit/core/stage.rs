@@ -18,6 +18,7 @@ use crate::core::index::{self, INDEX_NAME, fingerprint};
 use crate::core::links::{Found, ProjectDir, Target};
 use crate::core::lock::{self, IndexLock};
 use crate::core::rawjson;
+use crate::core::regular::{self, How};
 use crate::core::resolve::Sessions;
 use crate::core::token::{Token, require_utf8};
 
@@ -88,6 +89,9 @@ impl Stager {
             .ok_or_else(|| Error::usage(format!("{}: vanished", target.display())))?;
         let stages = Stages::open(&target, true)?
             .ok_or_else(|| Error::usage(format!("{}: no state dir", target.display())))?;
+        // Read before the lock: another project's index is nothing to hold ours for (and a FIFO
+        // there is refused, never waited on).
+        let from_source = source_entry(&source, &id)?;
         // Everything from here on happens under the index lock, so that joining this stage and
         // the last user's leaving it never interleave.
         let lock = lock::lock_in(&dir, self.lock_timeout)?;
@@ -122,6 +126,7 @@ impl Stager {
             token,
             made_link: false,
             made_sidecar: false,
+            from_source,
         };
         match joining.make(self, &source, linked, hold, &lock) {
             Ok(()) => {
@@ -191,6 +196,8 @@ struct Joining<'a> {
     token: Token,
     made_link: bool,
     made_sidecar: bool,
+    /// The session's entry in its own project's index, when it has one there.
+    from_source: Option<Box<RawValue>>,
 }
 
 impl Joining<'_> {
@@ -235,7 +242,7 @@ impl Joining<'_> {
             fail::point("stage.linked-sidecar");
             self.token.sidecar = Some(sidecar);
         }
-        let entry = match source_entry(source, id) {
+        let entry = match self.from_source.take() {
             Some(entry) => entry,
             None => minimal_entry(id, source, self.dir.path(), &stager.cwd)?,
         };
@@ -326,9 +333,9 @@ fn make_dir(dir: &Path) -> Result<()> {
 }
 
 /// The session's entry in its own project's index, when it has one there.
-fn source_entry(source: &Transcript, id: &str) -> Option<Box<RawValue>> {
-    let index = index::peek(&source.project.join(INDEX_NAME)).ok()??;
-    index.find(id).map(|e| e.to_owned())
+fn source_entry(source: &Transcript, id: &str) -> Result<Option<Box<RawValue>>> {
+    let index = index::peek_source(&source.project.join(INDEX_NAME))?;
+    Ok(index.and_then(|index| index.find(id).map(|e| e.to_owned())))
 }
 
 const FIRST_PROMPT_SCAN: u64 = 64 * 1024;
@@ -362,7 +369,8 @@ fn minimal_entry(id: &str, source: &Transcript, target: &Path, cwd: &Path) -> Re
 /// The first user prompt and the first timestamp in the first 64 KiB of a transcript.
 fn scan_head(file: &Path) -> (Option<String>, Option<jiff::Timestamp>) {
     let mut head = Vec::new();
-    if let Ok(f) = fs::File::open(file) {
+    // Never blocks: a transcript swapped for a FIFO since it was found gives no head.
+    if let Ok(f) = regular::open(file, How::READ) {
         let _ = f.take(FIRST_PROMPT_SCAN).read_to_end(&mut head);
     }
     let (mut prompt, mut created) = (None, None);

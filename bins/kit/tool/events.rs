@@ -6,7 +6,7 @@ use std::io::Write;
 use super::{found_code, write_line};
 use crate::cli::Tool;
 use crate::cli::flags::common::{EXIT_STATUS, SINCE, STRICT, TOWN, UNTIL};
-use crate::cli::flags::log::{ALL_TYPES, EVENTS, FOLLOW, TYPE, WINDOW};
+use crate::cli::flags::log::{ALL_TYPES, BACKLOG, EVENTS, FOLLOW, TYPE, WINDOW};
 use crate::core::error::{Result, WriteResult};
 use crate::core::event::Event;
 use crate::core::eventlog::{Flow, Sink, scan};
@@ -24,14 +24,26 @@ pub const TOOL: Tool = Tool {
                   A missing log is an empty result. Malformed lines that mention a wanted type \
                   (bad JSON, not an object, invalid UTF-8, no valid \"ts\") are skipped and \
                   counted on stderr; lines that do not mention a wanted type are not examined.",
-    flags: &[&TOWN, &EVENTS, &TYPE, &ALL_TYPES, &SINCE, &UNTIL, &FOLLOW, &WINDOW, &STRICT, &EXIT_STATUS],
+    flags: &[
+        &TOWN,
+        &EVENTS,
+        &TYPE,
+        &ALL_TYPES,
+        &SINCE,
+        &UNTIL,
+        &FOLLOW,
+        &BACKLOG,
+        &WINDOW,
+        &STRICT,
+        &EXIT_STATUS,
+    ],
     ..Tool::EMPTY
 };
 
 pub fn main() -> i32 {
     super::run(&TOOL, |args| {
         let mut sink = Stdout { out: out::stdout(), emitted: false };
-        let mut skipped = Skipped::new(args.common.strict);
+        let mut skipped = Skipped::new(args.common.strict).reporting_as(TOOL.name);
         let outcome = scan(&args.events_opts(), &mut skipped, &mut sink);
         skipped.report(TOOL.name);
         outcome?;

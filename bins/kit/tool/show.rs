@@ -1,7 +1,6 @@
 //! seance-show: a session's last exchanges, read from the end of its transcript, for a quick
 //! look before talking to it (and for fzf's preview pane).
 
-use std::fs::File;
 use std::io::{self, BufReader, Write};
 
 use jiff::Timestamp;
@@ -15,6 +14,7 @@ use crate::cli::{Args, Complete, Tool};
 use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::lines::{ForwardLines, ReverseLines};
 use crate::core::out::{self, ColorWhen, Paint};
+use crate::core::regular::{self, How};
 use crate::core::render::cell;
 use crate::core::resolve::Sessions;
 use crate::core::time::{Clock, Style};
@@ -63,7 +63,7 @@ fn show(args: Args) -> Result<Code> {
     }
     let (_, transcript) = sessions.resolve(input)?;
     let path = &transcript.file;
-    let file = File::open(path).map_err(|e| Error::io("open", path.display(), e))?;
+    let file = regular::open(path, How::READ).map_err(|refused| refused.error(path, How::READ.role))?;
     let limit = match args.show.lines {
         Some(n) => n,
         None => std::env::var("FZF_PREVIEW_LINES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(40),

@@ -15,6 +15,7 @@ pub struct LogArgs {
     pub all_types: bool,
     pub follow: bool,
     pub window: Option<SignedDuration>,
+    pub limit: Option<usize>,
 }
 
 impl Args {
@@ -30,6 +31,7 @@ impl Args {
             follow: self.log.follow,
             window: self.log.window.unwrap_or(DEFAULT_WINDOW),
             strict: self.common.strict,
+            limit: self.log.limit,
         }
     }
 }
@@ -54,14 +56,29 @@ pub const ALL_TYPES: Flag =
     Flag::switch("all-types", "Emit events of every type", |a| a.log.all_types = true);
 
 pub const FOLLOW: Flag =
-    Flag::switch("follow", "After the backlog, keep emitting new events as they are appended", |a| {
+    Flag::switch("follow", "Keep emitting new events as they are appended (after -n N of backlog)", |a| {
         a.log.follow = true
     })
     .short('f')
     .doc(
         "New events come oldest first, as they are written, until the tool is killed or its reader goes \
-        away. A log that is truncated or replaced is followed from its start.",
+        away. Like `tail -F`: a log renamed away is read to its end before the new one is opened, a log \
+        truncated in place is read again from its start, a line is emitted once its newline is written, \
+        and skipped lines are reported as they come.",
     );
+
+pub const BACKLOG: Flag = Flag::value(
+    "limit",
+    "N",
+    "Emit only the N newest events (when following: the backlog, default none)",
+    |a, v| store(&mut a.log.limit, v.number()?),
+)
+.short('n')
+.doc(
+    "Without --follow, the N newest events, newest first (0: all). With --follow, the N newest events \
+        of the log come first, oldest first, then the events appended after, so the output stays in \
+        time order; by default a follower prints only new events, like `tail -n 0 -F`.",
+);
 
 pub const WINDOW: Flag = Flag::value(
     "window",
