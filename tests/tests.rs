@@ -21,6 +21,7 @@ mod hostile;
 mod layers;
 mod lock;
 mod model;
+mod output;
 mod pick;
 mod shared;
 mod show;

@@ -133,11 +133,10 @@ pub fn describe_io(err: &io::Error) -> String {
     }
 }
 
-/// Prints `tool: message` on stderr; a stderr that is closed or full is ignored, since there
-/// is nowhere left to say so and the exit code still tells.
+/// Prints `tool: message` on stderr (see core::diag: a stderr that is closed or full is
+/// ignored, since there is nowhere left to say so and the exit code still tells).
 pub fn warn(tool: &str, message: &str) {
-    use std::io::Write;
-    let _ = writeln!(io::stderr(), "{tool}: {message}");
+    super::diag::say(tool, message);
 }
 
 /// Runs a tool body and turns its outcome into a process exit code, printing the error once.

@@ -9,6 +9,8 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde_json::value::RawValue;
 
+use super::rawjson;
+
 #[derive(Debug, Default)]
 pub struct Event<'a> {
     pub ts: Option<Cow<'a, str>>,
@@ -38,6 +40,10 @@ impl<'a> Event<'a> {
             .map_err(|e| Malformed(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
         if !text.trim_start().starts_with('{') {
             return Err(Malformed("not a JSON object".into()));
+        }
+        // Every reader refuses it alike, so no renderer re-indents it quadratically.
+        if rawjson::too_deep(line) {
+            return Err(Malformed(format!("nested deeper than {} levels", rawjson::MAX_DEPTH)));
         }
         let wire: Wire<'a> =
             serde_json::from_str(text).map_err(|e| Malformed(format!("invalid JSON: {e}")))?;

@@ -194,6 +194,9 @@ impl Index {
     }
 
     fn from_text(text: String, path: &Path) -> Result<Index> {
+        if rawjson::too_deep(text.as_bytes()) {
+            return Err(refuse(path, &format!("nested deeper than {} levels", rawjson::MAX_DEPTH)));
+        }
         struct Top<'a>(std::marker::PhantomData<&'a ()>);
         impl<'de> Visitor<'de> for Top<'de> {
             type Value = Vec<(String, &'de RawValue)>;

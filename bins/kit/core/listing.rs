@@ -31,6 +31,7 @@ pub fn scan_into(
     if chain.filter.matched() == 0 {
         chain.formatter.empty = Some(nothing_found(events, chain.filter.opts(), &chain.seen));
     }
+    chain.formatter.report(tool);
     chain.formatter.finish(&mut chain.out)?;
     chain.out.flush().or_closed()?;
     Ok(chain.filter.matched() > 0)

@@ -66,7 +66,7 @@ impl Skipped {
     pub fn report(&mut self, tool: &str) {
         if let Some(first) = self.first.take() {
             let lines = if self.count == 1 { "line" } else { "lines" };
-            eprintln!("{tool}: skipped {} malformed {lines} (first: {first})", self.count);
+            super::diag::say(tool, &format!("skipped {} malformed {lines} (first: {first})", self.count));
         }
         self.count = 0;
     }

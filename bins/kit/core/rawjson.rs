@@ -72,6 +72,45 @@ pub fn write_object(members: &Members) -> String {
     out
 }
 
+/// How deeply arrays and objects may nest in what we re-indent (an index, an event rendered as
+/// JSON). Indenting is linear in its output, but the output of `n` nested arrays is quadratic
+/// in `n` (20 KB of brackets would become 200 MB of spaces): deeper input is refused instead.
+/// Real indexes and events nest a handful of levels.
+pub const MAX_DEPTH: usize = 64;
+
+/// Whether `json` nests arrays and objects deeper than [`MAX_DEPTH`]. One linear pass, and
+/// none at all past a count of brackets for the usual shallow line.
+pub fn too_deep(json: &[u8]) -> bool {
+    let opening = json.iter().filter(|b| matches!(b, b'[' | b'{')).count();
+    if opening <= MAX_DEPTH {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in json {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Appends `json` to `out` with 2-space indentation starting at `depth` levels, in the layout
 /// of Go's `json.MarshalIndent` (`"key": value`, `{}` and `[]` for empty containers).
 pub fn indent_into(out: &mut Vec<u8>, json: &[u8], depth: usize) {
@@ -162,6 +201,18 @@ mod tests {
         assert_eq!(write_object(&members), r#"{"z":1,"a":{"n": 267777777777777777777777},"z":"again"}"#);
         assert!(object("[1]").is_err());
         assert!(object("{} x").is_err());
+    }
+
+    #[test]
+    fn nesting_is_measured_outside_strings_only() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(!too_deep(deep(MAX_DEPTH).as_bytes()));
+        assert!(too_deep(deep(MAX_DEPTH + 1).as_bytes()));
+        // Brackets in strings do not nest, nor do siblings.
+        let quoted = format!(r#"{{"a":"{}\"{}"}}"#, "[".repeat(100), "{".repeat(100));
+        assert!(!too_deep(quoted.as_bytes()));
+        let siblings = format!("[{}]", vec!["[]"; 1000].join(","));
+        assert!(!too_deep(siblings.as_bytes()));
     }
 
     #[test]

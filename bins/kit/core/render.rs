@@ -5,9 +5,12 @@ use std::io::Write;
 use unicode_width::UnicodeWidthChar;
 
 use crate::core::choice::choices;
-use crate::core::error::{Result, WriteResult};
+use crate::core::claude::valid_session_id;
+use crate::core::diag;
+use crate::core::error::{Result, WriteResult, quote};
 use crate::core::event::Event;
 use crate::core::out::{self, ColorWhen, Paint};
+use crate::core::printable::{self, is_hidden};
 use crate::core::rawjson;
 use crate::core::time::{Clock, Style};
 
@@ -80,6 +83,9 @@ pub struct Formatter {
     /// Printed instead of gt's "No session events found." lines when there is no row.
     pub empty: Option<String>,
     buf: Vec<u8>,
+    /// Events whose id `--format ids` could not print, and the first such id, quoted.
+    left_out: u64,
+    first_left_out: Option<String>,
 }
 
 impl Formatter {
@@ -101,6 +107,22 @@ impl Formatter {
             epilogue: String::new(),
             empty: None,
             buf: Vec::new(),
+            left_out: 0,
+            first_left_out: None,
+        }
+    }
+
+    /// One line on stderr when `--format ids` left events out.
+    pub fn report(&self, tool: &str) {
+        if let Some(first) = &self.first_left_out {
+            let events = if self.left_out == 1 { "event" } else { "events" };
+            diag::say(
+                tool,
+                &format!(
+                    "left out {} {events} whose session_id is not a session id (first: {first})",
+                    self.left_out
+                ),
+            );
         }
     }
 
@@ -145,16 +167,27 @@ impl Formatter {
                     time.as_deref().unwrap_or(""),
                     event.topic().unwrap_or(""),
                 ];
-                let line: Vec<String> = fields.iter().map(|f| tsv_field(f)).collect();
+                let line: Vec<String> = fields.iter().map(|f| tsv_field(f).into_owned()).collect();
                 self.buf.extend_from_slice(line.join("\t").as_bytes());
                 self.buf.push(b'\n');
             }
             Format::Json => {
                 self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
+                let from = self.buf.len();
                 rawjson::indent_into(&mut self.buf, line, 1);
+                escape_json_hidden(&mut self.buf, from);
             }
             Format::Ids => {
-                if event.session_id().is_empty() {
+                let id = event.session_id();
+                if id.is_empty() {
+                    return Ok(());
+                }
+                // One id per line is what `| seance-stage` reads: an id that is not a session
+                // id (a newline in it would name another session) is left out and said.
+                if !valid_session_id(id) {
+                    self.rows -= 1;
+                    self.left_out += 1;
+                    self.first_left_out.get_or_insert_with(|| quote(id));
                     return Ok(());
                 }
                 self.buf.extend_from_slice(event.session_id().as_bytes());
@@ -210,23 +243,31 @@ impl Formatter {
 
 /// `text` in `width` display columns: cut to `width - 1` plus `…` when too wide (never inside a
 /// character; combining marks stay with their base), then padded with spaces when `pad`.
-/// Control characters become spaces so that a hostile topic cannot break the layout.
+/// Control characters become spaces and format characters (bidi overrides, zero-width ones)
+/// are left out, so that a hostile topic can neither break the layout nor reorder what a
+/// reader sees.
 pub(crate) fn cell(text: &str, width: usize, pad: bool) -> String {
-    let clean = |c: char| if c.is_control() { ' ' } else { c };
-    let char_width = |c: char| clean(c).width().unwrap_or(0);
-    let full: usize = text.chars().map(char_width).sum();
+    let shown = || {
+        text.chars().filter_map(|c| match c {
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => Some(' '),
+            c if is_hidden(c) => None,
+            c => Some(c),
+        })
+    };
+    let char_width = |c: char| c.width().unwrap_or(0);
+    let full: usize = shown().map(char_width).sum();
     let mut out = String::with_capacity(text.len());
     let mut used = 0;
     if full <= width {
-        out.extend(text.chars().map(clean));
+        out.extend(shown());
         used = full;
     } else if width > 0 {
-        for c in text.chars() {
+        for c in shown() {
             let w = char_width(c);
             if used + w > width - 1 {
                 break;
             }
-            out.push(clean(c));
+            out.push(c);
             used += w;
         }
         out.push('…');
@@ -238,18 +279,32 @@ pub(crate) fn cell(text: &str, width: usize, pad: bool) -> String {
     out
 }
 
-fn tsv_field(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// A tsv field on one line: tab, newline, carriage return and backslash as `\t`, `\n`, `\r`,
+/// `\\`, other control and format characters as `\u{XXXX}`.
+fn tsv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    printable::escape(text)
+}
+
+/// A rendered JSON text with control and format characters, which JSON allows raw inside
+/// strings (DEL, C1, bidi overrides ...), written as `\uXXXX` escapes: the same JSON value.
+fn escape_json_hidden(json: &mut Vec<u8>, from: usize) {
+    let Ok(text) = std::str::from_utf8(&json[from..]) else { return };
+    if !text.chars().any(is_hidden) {
+        return;
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        match c {
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
+        if is_hidden(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                escaped.push_str(&format!("\\u{:04x}", unit));
+            }
+        } else {
+            escaped.push(c);
         }
     }
-    out
+    json.truncate(from);
+    json.extend_from_slice(escaped.as_bytes());
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::core::event::{Actor, Event, canonical_role, is_claude_session_id};
 use crate::core::eventlog::{self, EventsOpts, Flow, Sink};
 use crate::core::malformed::Skipped;
 use crate::core::out;
+use crate::core::printable::is_hidden;
 use crate::core::time::Clock;
 
 /// Enough sessions to choose from, few enough to keep a completion instant.
@@ -48,13 +49,21 @@ pub fn print(kind: &str) -> Result<Code> {
             for (id, actor, ts, topic) in &sink.sessions {
                 let ago = ts.map(|ts| clock.ago(ts)).unwrap_or_default();
                 let topic = topic.as_deref().map(|t| format!(", {t}")).unwrap_or_default();
-                let description = format!("{actor}, {ago}{topic}").replace(['\t', '\n', '\r'], " ");
+                // A shell shows this beside the candidate: nothing in it may move the cursor or the
+                // text around.
+                let description: String = format!("{actor}, {ago}{topic}")
+                    .chars()
+                    .map(|c| if is_hidden(c) { ' ' } else { c })
+                    .collect();
                 writeln!(out, "{id}\t{description}").or_closed()?;
             }
         }
         _ => {
             for word in &sink.words {
-                writeln!(out, "{word}").or_closed()?;
+                // A rig or role with a control character in it is no word to complete.
+                if !word.chars().any(is_hidden) {
+                    writeln!(out, "{word}").or_closed()?;
+                }
             }
         }
     }

@@ -32,6 +32,7 @@ pub fn main() -> i32 {
             formatter.row(&mut out, line, event).map(|()| Flow::Continue)
         });
         skipped.report(TOOL.name);
+        formatter.report(TOOL.name);
         outcome?;
         formatter.finish(&mut out)?;
         Ok(Code::Success)

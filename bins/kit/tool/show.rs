@@ -59,7 +59,7 @@ fn show(args: Args) -> Result<Code> {
     };
     let (_, sessions) = Sessions::locate(args.common.config_dir(), args.common.town.as_deref())?;
     for warning in sessions.warnings() {
-        eprintln!("{}: {warning}", TOOL.name);
+        crate::core::error::warn(TOOL.name, &warning.to_string());
     }
     let (_, transcript) = sessions.resolve(input)?;
     let path = &transcript.file;

@@ -3,7 +3,7 @@
 //! covers). The index lock is never held while the agent runs.
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,6 +15,7 @@ use nix::unistd::Pid;
 
 use crate::core::agent::Agent;
 use crate::core::claude;
+use crate::core::diag;
 use crate::core::error::{Code, Error, Result};
 use crate::core::fail;
 use crate::core::gc::Gc;
@@ -96,7 +97,7 @@ pub fn talk(talk: &Talk) -> Result<Code> {
         let _ = unstage::undo(&staged.token, staged.hold.take(), talk.lock_timeout);
         return Err(signal);
     }
-    let _ = writeln!(std::io::stderr(), "Summoning session {}…", staged.id);
+    diag::line(&format!("Summoning session {}…", staged.id));
     let mut command = Command::new(program);
     command.args(&agent.words[1..]).args(["--fork-session", "--resume", &staged.id]);
     if let Some(fork) = &fork {
@@ -135,11 +136,8 @@ pub fn talk(talk: &Talk) -> Result<Code> {
             if talk.forget {
                 forget(&saved, &fork)?;
             } else {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "The talk was saved as {}\nReopen it with: seance --talk {fork}",
-                    saved.display()
-                );
+                diag::line(&format!("The talk was saved as {}", saved.display()));
+                diag::line(&format!("Reopen it with: seance --talk {fork}"));
             }
         }
     }
@@ -216,7 +214,7 @@ fn forget(saved: &Path, fork: &str) -> Result<()> {
         std::fs::remove_dir_all(&sidecar).map_err(|e| Error::io("remove", sidecar.display(), e))?;
     }
     std::fs::remove_file(saved).map_err(|e| Error::io("remove", saved.display(), e))?;
-    let _ = writeln!(std::io::stderr(), "Forgot the talk (removed {})", saved.display());
+    diag::line(&format!("Forgot the talk (removed {})", saved.display()));
     Ok(())
 }
 
