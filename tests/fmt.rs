@@ -169,3 +169,67 @@ fn strict_stops_at_a_bad_line() {
     let run = tool("seance-fmt").args(["--format", "ids", "--strict"]).stdin(&input).run().code(2);
     assert_eq!(run.stderr, "seance-fmt: <stdin>:2: not a JSON object\n");
 }
+
+#[test]
+fn a_deeply_nested_event_is_refused_not_re_indented() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let event = format!(
+        r#"{{"ts":"2026-01-22T10:00:00Z","type":"session_start","payload":{{"session_id":"{}","x":{deep}}}}}"#,
+        uuid(1)
+    );
+    let input = format!("{event}\n{}\n", start("2026-01-22T10:01:00Z", "mayor", &uuid(2), None));
+    let run = tool("seance-fmt").args(["--format", "json"]).stdin(&input).run().code(0);
+    assert_eq!(
+        run.stderr,
+        "seance-fmt: skipped 1 malformed line (first: <stdin>:1: nested deeper than 64 levels)\n"
+    );
+    assert!(run.stdout.len() < 2_000, "{} bytes", run.stdout.len());
+    assert!(run.stdout.contains(&uuid(2)));
+    tool("seance-fmt").args(["--format", "json", "--strict"]).stdin(&input).run().code(2);
+}
+
+#[test]
+fn no_control_or_format_character_reaches_any_format() {
+    // An id with a newline that names a real session after it, a topic with ESC and a bidi
+    // override, an actor with an isolate, C1 and DEL raw in a JSON string.
+    let hostile = format!(
+        r#"{{"ts":"2026-01-22T10:00:00Z","type":"session_start","actor":"gastown/crew/\u2066joe","payload":{{"session_id":"abcd1234\n{}","topic":"\u001b[2Jevil\u202etxt.exe\u0085\u007f"}}}}"#,
+        uuid(7)
+    );
+    let input = format!("{hostile}\n{}\n", start("2026-01-22T10:01:00Z", "mayor", &uuid(2), Some("fine")));
+    let hidden = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+    };
+    for format in ["table", "tsv", "fzf", "json", "ids"] {
+        let run = tool("seance-fmt").args(["--format", format, "--color", "never"]).stdin(&input).run();
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        assert!(!run.stdout.chars().any(hidden), "{format}: {:?}", run.stdout);
+        assert!(!run.stderr.chars().any(hidden), "{format}: {:?}", run.stderr);
+        assert!(run.stdout.contains(&uuid(2)[..11]), "{format}");
+    }
+    // ids: the hostile id is left out, and said; it never becomes two lines.
+    let run = tool("seance-fmt").args(["--format", "ids"]).stdin(&input).run();
+    assert_eq!(run.stdout, format!("{}\n", uuid(2)));
+    assert_eq!(
+        run.stderr,
+        "seance-fmt: left out 1 event whose session_id is not a session id (first: 'abcd1234\\n00000007-0000-4000-8000-000000000007')\n"
+    );
+    // tsv and fzf: one line per event, the id escaped.
+    let tsv = tool("seance-fmt").args(["--format", "tsv"]).stdin(&input).run().ok().stdout;
+    assert_eq!(tsv.lines().count(), 2);
+    assert!(tsv.starts_with(&format!("abcd1234\\n{}\tgastown/crew/\\u{{2066}}joe\t", uuid(7))), "{tsv}");
+    assert!(tsv.contains("\\u{001b}[2Jevil\\u{202e}txt.exe\\u{0085}\\u{007f}"), "{tsv}");
+    assert_eq!(
+        tool("seance-fmt").args(["--format", "fzf"]).stdin(&input).run().ok().stdout.lines().count(),
+        2
+    );
+    // json: the same values, escaped.
+    let json = tool("seance-fmt").args(["--format", "json"]).stdin(&input).run().ok().stdout;
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed[0]["payload"]["topic"], "\u{1b}[2Jevil\u{202e}txt.exe\u{85}\u{7f}");
+    // The table keeps its columns.
+    let table =
+        tool("seance-fmt").args(["--format", "table", "--color", "never"]).stdin(&input).run().ok().stdout;
+    assert!(table.lines().nth(2).unwrap().starts_with("abcd1234 00…  gastown/crew/joe"), "{table}");
+}

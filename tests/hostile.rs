@@ -211,3 +211,26 @@ fn the_hostile_inputs_table_names_real_tests() {
         assert!(sources.contains(&format!("fn {name}(")), "HOSTILE.md names {test}, which does not exist");
     }
 }
+
+#[test]
+fn a_deeply_nested_index_is_refused_not_re_indented() {
+    // 20 KB of brackets: re-indented, 10,000 levels would be some 200 MB of spaces.
+    let (w, id) = staged_world();
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let text =
+        format!(r#"{{"version":1,"entries":[{{"sessionId":"other","x":{deep}}}],"originalPath":"/p"}}"#);
+    let index = w.target().join("sessions-index.json");
+    fs::write(&index, &text).unwrap();
+    let run = w.tool("seance-stage").args([&id]).run().code(5);
+    assert_eq!(
+        run.stderr,
+        format!("seance-stage: {}: nested deeper than 64 levels; left untouched\n", index.display())
+    );
+    assert_eq!(read(&index), text);
+    assert!(!exists(&w.target().join(format!("{id}.jsonl"))));
+    // Just under the limit is an index like any other.
+    let ok = format!("{}{}", "[".repeat(60), "]".repeat(60));
+    fs::write(&index, format!(r#"{{"version":1,"entries":[{{"sessionId":"other","x":{ok}}}]}}"#)).unwrap();
+    w.tool("seance-stage").args([&id]).run().ok();
+    assert!(fs::metadata(&index).unwrap().len() < 20_000);
+}

@@ -288,13 +288,15 @@ fn tsv_field(text: &str) -> std::borrow::Cow<'_, str> {
 /// A rendered JSON text with control and format characters, which JSON allows raw inside
 /// strings (DEL, C1, bidi overrides ...), written as `\uXXXX` escapes: the same JSON value.
 fn escape_json_hidden(json: &mut Vec<u8>, from: usize) {
+    // Below U+0020 only the layout's newlines can be there: JSON has no raw controls in strings.
+    let hidden = |c: char| c >= '\u{7f}' && is_hidden(c);
     let Ok(text) = std::str::from_utf8(&json[from..]) else { return };
-    if !text.chars().any(is_hidden) {
+    if !text.chars().any(hidden) {
         return;
     }
     let mut escaped = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if is_hidden(c) {
+        if hidden(c) {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
                 escaped.push_str(&format!("\\u{:04x}", unit));
