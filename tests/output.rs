@@ -172,8 +172,10 @@ fn a_failing_stdout_is_exit_2_or_a_quiet_exit_0_for_every_tool() {
             match how {
                 Broken::Full => {
                     assert_eq!(got.code, 2, "{what}");
-                    let said =
-                        got.other.lines().filter(|l| l.ends_with(": write error: No space left on device"));
+                    let said = got
+                        .other
+                        .lines()
+                        .filter(|l| l.ends_with(": cannot write to stdout: No space left on device"));
                     assert_eq!(said.count(), 1, "{what}");
                 }
                 Broken::Gone | Broken::Closed => {
