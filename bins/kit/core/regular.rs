@@ -158,10 +158,10 @@ mod tests {
         assert!(matches!(open(&dir.path().join("to-fifo"), write), Err(Refused::Symlink)));
         let err = Refused::Special("a FIFO").error(&fifo, Role::Write);
         assert_eq!(
-            (err.code, err.message),
+            (err.code(), err.message().to_string()),
             (Code::Unsafe, format!("{}: is a FIFO, not a regular file; left untouched", fifo.display()))
         );
-        assert_eq!(Refused::Special("a FIFO").error(&fifo, Role::Read).code, Code::Failure);
+        assert_eq!(Refused::Special("a FIFO").error(&fifo, Role::Read).code(), Code::Failure);
     }
 
     #[test]
