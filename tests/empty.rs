@@ -80,7 +80,14 @@ fn a_town_flag_that_names_no_town_is_a_usage_error() {
     assert_eq!(run.stdout, "");
     // A bare log is enough to list from.
     fs::write(dir.path().join(".events.jsonl"), "").unwrap();
-    tool("seance").args(["--town"]).args([dir.path()]).run().ok();
+    let run = tool("seance").args(["--town"]).args([dir.path()]).run().code(0);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "seance: No session events found in {}: it has no session_start events (do the town's SessionStart hooks emit them?)\n",
+            dir.path().join(".events.jsonl").display()
+        )
+    );
 }
 
 #[test]

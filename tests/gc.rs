@@ -35,7 +35,7 @@ fn gc_removes_orphans_with_their_entries_and_keeps_the_rest() {
     assert_eq!(
         dry.stdout,
         format!(
-            "would remove entry {} (orphan)\nwould remove link {} (orphan)\n",
+            "would remove session {gone}'s entry in {} (orphan)\nwould remove session {gone}'s link {} (orphan)\n",
             index.display(),
             w.target().join(format!("{gone}.jsonl")).display()
         )

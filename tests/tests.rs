@@ -23,6 +23,7 @@ mod lock;
 mod model;
 mod output;
 mod pick;
+mod readme;
 mod shared;
 mod show;
 mod special;

@@ -53,8 +53,13 @@ impl Removal {
             });
             return Some(record.to_string());
         }
-        dry_run
-            .then(|| format!("would remove {} {} ({})", self.kind.name(), self.path.display(), self.reason))
+        // The session first: that is what a reader decides on; an index path alone says nothing.
+        let what = match (&self.session_id, self.kind) {
+            (Some(id), Kind::Entry) => format!("session {id}'s entry in {}", self.path.display()),
+            (Some(id), kind) => format!("session {id}'s {} {}", kind.name(), self.path.display()),
+            (None, kind) => format!("{} {}", kind.name(), self.path.display()),
+        };
+        dry_run.then(|| format!("would remove {what} ({})", self.reason))
     }
 }
 

@@ -11,7 +11,7 @@ use super::event::{Actor, Event, canonical_role};
 use super::eventlog::{self, EventsOpts, Flow, Sink};
 use super::filter::{Filter, FilterOpts};
 use super::malformed::Skipped;
-use super::render::Formatter;
+use super::render::{Format, Formatter};
 use super::town;
 
 /// The listing pipeline into `out`; returns whether anything matched. An empty table says why
@@ -29,7 +29,12 @@ pub fn scan_into(
     skipped.report(tool);
     outcome?;
     if chain.filter.matched() == 0 {
-        chain.formatter.empty = Some(nothing_found(events, chain.filter.opts(), &chain.seen));
+        let why = nothing_found(events, chain.filter.opts(), &chain.seen);
+        // A table says it in its place; machine formats stay empty and say it on stderr.
+        if chain.formatter.format() != Format::Table {
+            super::error::warn(tool, why.trim_end());
+        }
+        chain.formatter.empty = Some(why);
     }
     chain.formatter.report(tool);
     chain.formatter.finish(&mut chain.out)?;
