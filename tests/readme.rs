@@ -86,7 +86,7 @@ const DEMO: &[Step] = &[
         "seance pick --agent ../demo-home/agent",
         0,
         &["agent: would resume a fork of 1a61dbe2-94e3-4923-a8e3-5f55301850c5 from "],
-        &[],
+        &["Summoning session 1a61dbe2-94e3-4923-a8e3-5f55301850c5…\n"],
     ),
     step(
         "seance doctor --agent ../demo-home/agent",
