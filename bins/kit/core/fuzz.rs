@@ -72,6 +72,114 @@ pub fn index(data: &[u8]) {
     }
 }
 
+/// Shared stages, driven in-process by the fuzzer's bytes: each byte is a step on two sessions
+/// of one account — stage (a token user), unstage a token (any earlier one: a replayed token),
+/// hold (a live holder, as `seance --talk`), release a holder (it unstages), kill a holder (its
+/// hold dropped without an unstage, as the kernel does when a holder dies), or
+/// `seance-gc --older-than 0s`. After every step the links and entries are what SPEC's shared
+/// stages say: a held stage is never removed, a replayed token does nothing, the last user out
+/// removes the stage.
+pub fn shared_stage(data: &[u8]) {
+    use std::time::Duration;
+
+    use crate::core::gc::Gc;
+    use crate::core::holds::Hold;
+    use crate::core::index::INDEX_NAME;
+    use crate::core::stage::Stager;
+    use crate::core::unstage::undo;
+
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let root = std::env::temp_dir().join(format!("seance-fuzz-shared-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let (config, work) = (root.join("account"), root.join("work"));
+    let ids = ["46621448-3caa-4bbb-8ccc-000000000001", "46621448-3caa-4bbb-8ccc-000000000002"];
+    let source = config.join("projects/-src");
+    std::fs::create_dir_all(&source).expect("temp dir");
+    std::fs::create_dir_all(&work).expect("temp dir");
+    for id in ids {
+        let line = r#"{"type":"user","message":{"content":"hi"},"timestamp":"2026-01-22T10:00:00Z"}"#;
+        std::fs::write(source.join(format!("{id}.jsonl")), line).expect("temp file");
+    }
+    let timeout = Duration::from_secs(2);
+    let stager = Stager::new(Some(&config), None, Some(&work), timeout).expect("a stager");
+    let target = crate::core::claude::project_dir(&stager.current, &stager.cwd);
+
+    #[derive(Default)]
+    struct Model {
+        /// The stage's generation, its token users and live holders, when it is there.
+        stage: Option<(u32, Vec<u32>, usize)>,
+        tokens: Vec<(Token, u32, u32)>,
+        holders: Vec<(Token, Option<Hold>)>,
+    }
+    let mut models: [Model; 2] = Default::default();
+    let mut fresh = 0u32;
+    let gc = Gc { older_than: Some(Duration::ZERO), dry_run: false, lock_timeout: timeout };
+    for &byte in data.iter().take(64) {
+        let (kind, which) = (byte % 6, usize::from(byte / 6) % 2);
+        let arg = usize::from(byte / 12);
+        let m = &mut models[which];
+        fresh += 1;
+        match kind {
+            0 | 2 => {
+                let staged = stager.stage(ids[which], kind == 2).expect("stage");
+                let stage = m.stage.get_or_insert((fresh, Vec::new(), 0));
+                if kind == 0 {
+                    stage.1.push(fresh);
+                    m.tokens.push((staged.token, stage.0, fresh));
+                } else {
+                    stage.2 += 1;
+                    m.holders.push((staged.token, staged.hold));
+                }
+            }
+            1 if !m.tokens.is_empty() => {
+                let (token, generation, user) = m.tokens[arg % m.tokens.len()].clone();
+                undo(&token, None, timeout).expect("unstage");
+                if let Some(stage) = &mut m.stage
+                    && stage.0 == generation
+                    && stage.1.contains(&user)
+                {
+                    stage.1.retain(|u| *u != user);
+                    if stage.1.is_empty() && stage.2 == 0 {
+                        m.stage = None;
+                    }
+                }
+            }
+            3 | 4 if !m.holders.is_empty() => {
+                let (token, hold) = m.holders.remove(arg % m.holders.len());
+                if kind == 3 {
+                    undo(&token, hold, timeout).expect("release");
+                } else {
+                    drop(hold);
+                }
+                if let Some(stage) = &mut m.stage {
+                    stage.2 -= 1;
+                    if kind == 3 && stage.1.is_empty() && stage.2 == 0 {
+                        m.stage = None;
+                    }
+                }
+            }
+            5 => {
+                gc.account(&config, &mut |_| {}, &mut |e| panic!("gc: {}", e.message()));
+                for m in &mut models {
+                    if m.stage.as_ref().is_some_and(|s| s.2 == 0) {
+                        m.stage = None;
+                    }
+                }
+            }
+            _ => {}
+        }
+        let index = std::fs::read_to_string(target.join(INDEX_NAME)).unwrap_or_default();
+        for (id, m) in ids.iter().zip(&models) {
+            let linked = std::fs::symlink_metadata(target.join(format!("{id}.jsonl"))).is_ok();
+            assert_eq!(linked, m.stage.is_some(), "link of {id} after step {byte}");
+            assert_eq!(index.contains(id), m.stage.is_some(), "entry of {id} after step {byte}");
+        }
+    }
+    drop(models);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 /// Replays the committed fuzz corpora (tests/fuzz/corpus/TARGET, and any crash artifacts kept in
 /// tests/fuzz/regressions/TARGET) through the target bodies, so that what the fuzzer found stays
 /// tested without libFuzzer.
@@ -83,11 +191,12 @@ mod corpora {
     /// Each target by its name in tests/fuzz/fuzz_targets.
     type Target = (&'static str, fn(&[u8]));
 
-    const TARGETS: [Target; 4] = [
+    const TARGETS: [Target; 5] = [
         ("event_line", super::event_line),
         ("stdin_line", super::stdin_line),
         ("token", super::token),
         ("index", super::index),
+        ("shared_stage", super::shared_stage),
     ];
 
     #[test]
