@@ -323,3 +323,81 @@ fn a_stage_held_by_a_live_talk_is_not_left_behind() {
     let run = s.w.tool("seance").args(["doctor", "--json", "--agent", "true"]).run();
     assert_eq!(status_of(&records(&run), "stages")[0], ("ok", "none"));
 }
+
+#[test]
+fn mistyped_flags_and_choices_get_a_guess() {
+    let w = healthy();
+    let run = w.tool("seance").args(["--rol", "crew"]).run().code(2);
+    assert_eq!(run.stderr, "seance: invalid option '--rol'; did you mean '--role'? (try 'seance --help')\n");
+    let run = w.tool("seance").args(["--format", "tabel"]).run().code(2);
+    assert_eq!(
+        run.stderr,
+        "seance: --format: 'tabel' is not one of table, tsv, fzf, json, ids; did you mean 'table'?\n"
+    );
+    let run = w.tool("seance-filter").args(["--rgi", "x"]).run().code(2);
+    assert_eq!(
+        run.stderr,
+        "seance-filter: invalid option '--rgi'; did you mean '--rig'? (try 'seance-filter --help')\n"
+    );
+    // No guess for a word that is nothing like a flag.
+    let run = w.tool("seance").args(["--frobnicate"]).run().code(2);
+    assert_eq!(run.stderr, "seance: invalid option '--frobnicate' (try 'seance --help')\n");
+}
+
+#[test]
+fn the_table_uses_the_terminal_width() {
+    let w = healthy();
+    // 160 columns: the rule spans them and TOPIC gets the room; 40 columns: no row wraps.
+    let run = w.tool("seance").args(["--color", "never", "--topic", "patrol"]).run_on_terminal(160);
+    let rule = run.stdout.lines().find(|l| l.starts_with('─')).unwrap().to_string();
+    assert_eq!(rule.chars().count(), 160, "{}", run.stdout);
+    let run = w.tool("seance").args(["--color", "never"]).run_on_terminal(40);
+    // The table's lines; gt's hint below it is its own.
+    for line in run.stdout.lines().filter(|l| !l.starts_with("  seance")) {
+        assert!(unicode_width(line) <= 40, "{line:?} is wider than 40 columns:\n{}", run.stdout);
+    }
+    assert!(run.stdout.contains("00000002-00…"), "{}", run.stdout);
+}
+
+fn unicode_width(line: &str) -> usize {
+    line.chars().count()
+}
+
+#[test]
+fn old_times_are_told_in_months() {
+    let w = healthy();
+    let run = w.tool("seance").args(["--format", "table", "--time", "relative", "-n", "1"]).run().ok();
+    // The log's sessions started on 2026-01-22; "305d ago" told nobody anything.
+    assert!(
+        run.stdout.lines().nth(2).is_some_and(|l| l.contains("mo ago") || l.contains("y ago")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn stdin_on_a_terminal_is_announced() {
+    use std::process::Stdio;
+    let w = healthy();
+    for tool in ["seance-filter", "seance-fmt", "seance-stage", "seance-unstage"] {
+        let pty = nix::pty::openpty(None, None).unwrap();
+        let mut cmd = w.tool(tool).cmd;
+        cmd.stdin(Stdio::from(std::fs::File::from(pty.slave))).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        // End of input, as Ctrl-D would.
+        let mut master = std::fs::File::from(pty.master);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        use std::io::Write;
+        let _ = master.write_all(b"\x04");
+        drop(cmd);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("{tool}: reading ")) && stderr.contains("end with Ctrl-D"),
+            "{tool}: {stderr}"
+        );
+    }
+    // Piped, nothing is said.
+    let run = w.tool("seance-filter").stdin("").run().ok();
+    assert_eq!(run.stderr, "");
+}

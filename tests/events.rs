@@ -188,7 +188,7 @@ fn malformed_lines_are_counted_and_strict_stops() {
     log.extend_from_slice(
         b"{\"type\":\"session_start\",\"ts\":\"2026-01-22T11:00:00Z\",\"actor\":\"\xff\"}\n",
     ); // not UTF-8
-    let last_bad_at = log.len();
+    let last_bad_line = log.iter().filter(|&&b| b == b'\n').count() + 1;
     log.extend_from_slice(b"{\"type\":\"session_start\",\"ts\":\"yesterday\"}\n"); // no valid time
     log.extend_from_slice(b"\n   \n"); // blank lines are not malformed
     std::fs::write(town.log(), &log).unwrap();
@@ -198,7 +198,7 @@ fn malformed_lines_are_counted_and_strict_stops() {
     assert_eq!(
         run.stderr,
         format!(
-            "seance-events: skipped 4 malformed lines (first: {}: byte {last_bad_at}: no valid \"ts\")\n",
+            "seance-events: skipped 4 malformed lines (first: {}:{last_bad_line}: no valid \"ts\")\n",
             log_path.display()
         )
     );

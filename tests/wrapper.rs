@@ -84,7 +84,7 @@ fn terminal_gets_title_and_hint() {
     let town = busy_town();
     let run = town.tool("seance").args(["-n", "2", "--color", "never"]).run_on_terminal(120);
     assert_eq!(run.code, 0);
-    let rule = "─".repeat(88);
+    let rule = "─".repeat(120);
     assert_eq!(
         run.stdout,
         format!(
@@ -143,10 +143,10 @@ fn the_rest_of_the_flags_pass_through() {
     let run = tool("seance").args(["--events", &log, "--format", "ids"]).run().code(0);
     assert_eq!(run.stdout, format!("{}\n", uuid(5)));
     assert!(
-        run.stderr.starts_with(&format!("seance: skipped 1 malformed line (first: {log}: byte ")),
+        run.stderr.starts_with(&format!("seance: skipped 1 malformed line (first: {log}:2: ")),
         "{}",
         run.stderr
     );
     let run = tool("seance").args(["--events", &log, "--strict"]).run().code(2);
-    assert!(run.stderr.starts_with(&format!("seance: {log}: byte ")), "{}", run.stderr);
+    assert!(run.stderr.starts_with(&format!("seance: {log}:2: ")), "{}", run.stderr);
 }

@@ -159,8 +159,15 @@ impl Value {
     pub fn choice<C: Choice>(self) -> Result<C> {
         let flag = self.flag;
         let value = self.text()?;
-        C::from_name(&value)
-            .ok_or_else(|| Error::usage(format!("--{flag}: '{value}' is not one of {}", C::NAMES.join(", "))))
+        C::from_name(&value).ok_or_else(|| {
+            let guess =
+                did_you_mean(&value, C::NAMES.iter().copied()).map(|g| format!("; did you mean '{g}'?"));
+            Error::usage(format!(
+                "--{flag}: '{value}' is not one of {}{}",
+                C::NAMES.join(", "),
+                guess.unwrap_or_default()
+            ))
+        })
     }
 
     /// A duration such as `90s` or `1h30m`.
@@ -280,7 +287,21 @@ pub fn parse(tool: &Tool, args: impl IntoIterator<Item = OsString>) -> Result<Op
             }
         };
         let Some(flag) = flag else {
-            return Err(usage_err(arg.unexpected()));
+            let guess = match arg {
+                Arg::Long(name) => {
+                    let longs = tool
+                        .all_flags()
+                        .flat_map(|f| std::iter::once(f.long).chain(f.aliases.iter().copied()));
+                    did_you_mean(name, longs).map(|g| format!("; did you mean '--{g}'?"))
+                }
+                _ => None,
+            };
+            return Err(Error::usage(format!(
+                "{}{} (try '{} --help')",
+                arg.unexpected(),
+                guess.unwrap_or_default(),
+                tool.name
+            )));
         };
         match flag.set {
             Set::Switch(set) => set(&mut parsed),
@@ -392,5 +413,70 @@ mod tests {
         assert_eq!(HELP.names(), "-h, --help");
         let flag = Flag::value("town", "DIR", "", |_, _| Ok(()));
         assert_eq!(flag.names(), "    --town DIR");
+    }
+}
+
+/// The candidate a mistyped word most likely meant: the only one it is a prefix of, else the
+/// nearest by edit distance when that is small for the word's length (`--rol` → `--role`,
+/// `tabel` → `table`).
+pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let candidates: Vec<&str> = candidates.collect();
+    let prefixed: Vec<&str> =
+        candidates.iter().copied().filter(|c| c.starts_with(word) && !word.is_empty()).collect();
+    if let [only] = prefixed[..] {
+        return Some(only);
+    }
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, counting a swap of two neighbours as one edit (`tabel`, `table`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod guess_tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn near_misses_are_guessed_and_strangers_are_not() {
+        let flags = ["role", "rig", "limit", "recent", "resumable", "format", "time"];
+        let guess = |w| did_you_mean(w, flags.iter().copied());
+        assert_eq!(guess("rol"), Some("role"));
+        assert_eq!(guess("roel"), Some("role"));
+        assert_eq!(guess("limt"), Some("limit"));
+        assert_eq!(guess("resum"), Some("resumable"));
+        assert_eq!(guess("fromat"), Some("format"));
+        assert_eq!(guess("frobnicate"), None);
+        assert_eq!(guess("r"), None);
+        let formats = ["table", "tsv", "fzf", "json", "ids"];
+        assert_eq!(did_you_mean("tabel", formats.iter().copied()), Some("table"));
+        assert_eq!(did_you_mean("jsno", formats.iter().copied()), Some("json"));
+        assert_eq!(did_you_mean("xml", formats.iter().copied()), None);
     }
 }

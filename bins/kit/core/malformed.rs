@@ -12,7 +12,8 @@ use crate::core::event::Malformed;
 pub enum Place<'a> {
     /// A line number in a stream (`<stdin>:7`).
     Line(&'a str, u64),
-    /// A byte offset in a file read from its end, where line numbers are unknown.
+    /// A byte offset in a file read from its end, where line numbers are not counted as it
+    /// goes; a report turns it into the line's number.
     Byte(&'a Path, u64),
 }
 
@@ -20,7 +21,26 @@ impl fmt::Display for Place<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Place::Line(name, number) => write!(f, "{name}:{number}"),
-            Place::Byte(path, offset) => write!(f, "{}: byte {offset}", path.display()),
+            // Counted only now, for a line that is reported: one pass over what precedes it.
+            Place::Byte(path, offset) => match line_at(path, *offset) {
+                Some(number) => write!(f, "{}:{number}", path.display()),
+                None => write!(f, "{}: byte {offset}", path.display()),
+            },
+        }
+    }
+}
+
+/// The number of the line that starts at `offset` in the file at `path`.
+fn line_at(path: &Path, offset: u64) -> Option<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?.take(offset);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut newlines = 0u64;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return Some(newlines + 1),
+            Ok(n) => newlines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64,
+            Err(_) => return None,
         }
     }
 }
@@ -44,7 +64,7 @@ impl Skipped {
         self
     }
 
-    /// Notes a malformed line at `place` (`<stdin>:7`, `PATH: byte 1234`); with `--strict` it
+    /// Notes a malformed line at `place` (`<stdin>:7`, `PATH:1234`); with `--strict` it
     /// becomes the error that ends the run.
     pub fn record(&mut self, place: Place, why: &Malformed) -> Result<()> {
         if self.strict {

@@ -46,6 +46,8 @@ struct Columns {
 
 const GT_COLUMNS: Columns = Columns { id: 12, role: 26, time: 16, topic: 28 };
 const NARROWEST: usize = 8;
+/// A cut cell keeps two characters and its `…`.
+const NARROWEST_AT_ALL: usize = 3;
 const GAP: &str = "  ";
 
 impl Columns {
@@ -53,15 +55,20 @@ impl Columns {
         self.id + self.role + self.time + self.topic + 3 * GAP.len()
     }
 
-    /// gt's widths, with TOPIC then ROLE given up to fit `width`.
+    /// gt's widths fitted to `width`: a wider terminal gives TOPIC the rest of the line; a
+    /// narrower one takes from TOPIC then ROLE, down to 8 columns each, then down to 3, so that
+    /// rows do not wrap on a 40-column terminal.
     fn fit(width: Option<usize>) -> Columns {
         let mut columns = GT_COLUMNS;
         if let Some(width) = width {
+            columns.topic += width.saturating_sub(columns.total());
             let mut excess = columns.total().saturating_sub(width);
-            for column in [&mut columns.topic, &mut columns.role] {
-                let give = excess.min(column.saturating_sub(NARROWEST));
-                *column -= give;
-                excess -= give;
+            for floor in [NARROWEST, NARROWEST_AT_ALL] {
+                for column in [&mut columns.topic, &mut columns.role] {
+                    let give = excess.min(column.saturating_sub(floor));
+                    *column -= give;
+                    excess -= give;
+                }
             }
         }
         columns
@@ -327,10 +334,14 @@ mod tests {
     #[test]
     fn columns_shrink_topic_then_role() {
         assert_eq!(Columns::fit(None), GT_COLUMNS);
-        assert_eq!(Columns::fit(Some(200)), GT_COLUMNS);
+        assert_eq!(Columns::fit(Some(88)), GT_COLUMNS);
+        // A wide terminal gives TOPIC the rest.
+        assert_eq!(Columns::fit(Some(200)), Columns { topic: 140, ..GT_COLUMNS });
         assert_eq!(Columns::fit(Some(80)).topic, 20);
         let narrow = Columns::fit(Some(50));
         assert_eq!((narrow.topic, narrow.role), (8, 8));
+        let narrower = Columns::fit(Some(40));
+        assert_eq!((narrower.topic, narrower.role, narrower.total()), (3, 3, 40));
     }
 
     #[test]

@@ -38,11 +38,27 @@ pub const ALL: &[&Tool] = &[
 /// Parses the command line against the tool's flags, then runs `body`; returns the process exit
 /// code.
 pub(crate) fn run(tool: &Tool, body: fn(Args) -> Result<Code>) -> i32 {
+    let _ = RUNNING.set(tool.name);
     let outcome = (|| match cli::parse(tool, std::env::args_os().skip(1))? {
         None => Ok(Code::Success),
         Some(args) => body(args),
     })();
     error::finish(tool.name, outcome)
+}
+
+/// The tool this process runs, for messages from helpers that are not handed its name.
+static RUNNING: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Says so on stderr when stdin is a terminal: a tool that reads stdin would otherwise wait
+/// silently for input nobody meant to type.
+fn note_terminal_stdin(what: &str) {
+    if rustix::termios::isatty(std::io::stdin()) {
+        let tool = RUNNING.get().copied().unwrap_or("seance");
+        error::warn(
+            tool,
+            &format!("reading {what} from the terminal; end with Ctrl-D (usually they are piped in)"),
+        );
+    }
 }
 
 /// Feeds each event on stdin to `each`; blank lines are skipped, malformed ones are noted as
@@ -51,6 +67,7 @@ pub(crate) fn read_stdin_events(
     skipped: &mut Skipped,
     mut each: impl FnMut(&[u8], &Event) -> Result<Flow>,
 ) -> Result<()> {
+    note_terminal_stdin("events (NDJSON, as seance-events prints them)");
     let stdin = io::stdin();
     let mut lines = ForwardLines::new(io::BufReader::with_capacity(64 * 1024, stdin.lock()));
     while let Some((number, line)) = lines.next_line().map_err(|e| Error::io("read", "<stdin>", e))? {
@@ -99,6 +116,7 @@ pub(crate) fn for_each_item(
         }
         return Ok(worst);
     }
+    note_terminal_stdin("one item per line");
     let stdin = io::stdin();
     let mut lines = ForwardLines::new(io::BufReader::new(stdin.lock()));
     while let Some((number, line)) = lines.next_line().map_err(|e| Error::io("read", "<stdin>", e))? {
@@ -245,7 +263,10 @@ mod tables {
         let err = cli::parse(&super::fmt::TOOL, ["--format", "xml"].map(OsString::from)).unwrap_err();
         assert_eq!(err.message(), "--format: 'xml' is not one of table, tsv, fzf, json, ids");
         let err = cli::parse(&super::show::TOOL, ["--time", "Local"].map(OsString::from)).unwrap_err();
-        assert_eq!(err.message(), "--time: 'Local' is not one of local, utc, relative");
+        assert_eq!(
+            err.message(),
+            "--time: 'Local' is not one of local, utc, relative; did you mean 'local'?"
+        );
         let err = cli::parse(&super::fmt::TOOL, ["--color", "sometimes"].map(OsString::from)).unwrap_err();
         assert_eq!(err.message(), "--color: 'sometimes' is not one of auto, always, never");
     }
