@@ -51,13 +51,14 @@ impl<'a> Event<'a> {
             .payload
             .and_then(|raw| serde_json::from_str::<Payload<'a>>(raw.get()).ok())
             .unwrap_or_default();
+        // A session record without a town has no start time: its last change stands in.
         Ok(Event {
-            ts: wire.ts.0,
+            ts: wire.ts.0.or(wire.modified.0),
             kind: wire.kind.0,
             actor: wire.actor.0,
-            session_id: payload.session_id.0,
-            role: payload.role.0,
-            topic: payload.topic.0,
+            session_id: payload.session_id.0.or(wire.session_id.0),
+            role: payload.role.0.or(wire.role.0),
+            topic: payload.topic.0.or(wire.topic.0),
         })
     }
 
@@ -89,6 +90,15 @@ struct Wire<'a> {
     actor: Text<'a>,
     #[serde(borrow, default)]
     payload: Option<&'a RawValue>,
+    // Session records (seance-sessions) and grep hits carry these at the top level.
+    #[serde(borrow, default)]
+    session_id: Text<'a>,
+    #[serde(borrow, default)]
+    role: Text<'a>,
+    #[serde(borrow, default)]
+    topic: Text<'a>,
+    #[serde(borrow, default)]
+    modified: Text<'a>,
 }
 
 #[derive(Deserialize, Default)]
