@@ -41,3 +41,4 @@ pub(crate) mod town;
 pub mod trail;
 pub mod transcript;
 pub(crate) mod unstage;
+pub(crate) mod work;

@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::claude;
+use super::error::Result;
+use super::event::{Actor, Event, canonical_role};
+use super::eventlog::{self, EventsOpts, Flow, Sink};
+use super::filter::strip_ellipsis;
+use super::malformed::Skipped;
 use super::transcript::{Kind, Reader};
 
 /// A Claude config dir and the name it goes by in records.
@@ -22,7 +27,7 @@ pub struct Account {
 
 /// Every account in search order: the current one, the town's accounts.json as listed, then
 /// `~/.claude`; each directory once, under the first name that fits it.
-pub fn accounts(current: &Path, town: Option<&Path>) -> super::error::Result<Vec<Account>> {
+pub fn accounts(current: &Path, town: Option<&Path>) -> Result<Vec<Account>> {
     let named = match town {
         Some(town) => claude::named_town_accounts(town)?.unwrap_or_default(),
         None => Vec::new(),
@@ -248,6 +253,87 @@ pub fn list(accounts: &[Account], scope: &Scope) -> Vec<Session> {
     }
     sessions.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.path.cmp(&b.path)));
     sessions
+}
+
+/// Sessions that `wanted` names (full ids, or prefixes of at least 4 characters that name one
+/// session), in `all`'s order, each once; and the names that matched none or several.
+pub fn select(all: Vec<Session>, wanted: &[String]) -> (Vec<Session>, Vec<(String, usize)>) {
+    let mut keep = vec![false; all.len()];
+    let mut unresolved = Vec::new();
+    for name in wanted {
+        let name = strip_ellipsis(name.trim());
+        let exact: Vec<usize> = (0..all.len()).filter(|&i| all[i].id == name).collect();
+        let found = if !exact.is_empty() || name.len() < 4 {
+            exact
+        } else {
+            let mut ids: Vec<&str> =
+                all.iter().filter(|s| s.id.starts_with(name)).map(|s| s.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.len() > 1 {
+                unresolved.push((name.to_string(), ids.len()));
+                continue;
+            }
+            (0..all.len()).filter(|&i| all[i].id.starts_with(name)).collect()
+        };
+        if found.is_empty() {
+            unresolved.push((name.to_string(), 0));
+        }
+        for i in found {
+            keep[i] = true;
+        }
+    }
+    let chosen = all.into_iter().zip(keep).filter(|(_, k)| *k).map(|(s, _)| s).collect();
+    (chosen, unresolved)
+}
+
+/// What the town's newest session_start event says of a session.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Start {
+    pub actor: String,
+    /// The role parsed from the actor, canonical (`crew`, `polecat` …).
+    pub role: String,
+    pub rig: Option<String>,
+    pub topic: Option<String>,
+    pub ts: Option<String>,
+}
+
+/// The newest session_start event of each of `ids` in the town's log, read from its end and
+/// only until every id is found.
+pub fn town_starts(town: &Path, ids: &[&str]) -> Result<HashMap<String, Start>> {
+    struct Collect<'i> {
+        wanted: std::collections::HashSet<&'i str>,
+        found: HashMap<String, Start>,
+    }
+    impl Sink for Collect<'_> {
+        fn event(&mut self, _: &[u8], event: &Event) -> Result<Flow> {
+            let id = event.session_id();
+            if self.wanted.contains(id) && !self.found.contains_key(id) {
+                let actor = Actor::parse(event.who());
+                self.found.insert(
+                    id.to_string(),
+                    Start {
+                        actor: event.who().to_string(),
+                        role: canonical_role(actor.role),
+                        rig: actor.rig.map(str::to_string),
+                        topic: event.topic().map(str::to_string),
+                        ts: event.ts.as_deref().map(str::to_string),
+                    },
+                );
+            }
+            Ok(if self.found.len() == self.wanted.len() { Flow::Stop } else { Flow::Continue })
+        }
+        fn flush(&mut self) -> Result<()> {
+            Ok(())
+        }
+    }
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let opts = EventsOpts { town: Some(town.to_path_buf()), ..EventsOpts::default() };
+    let mut sink = Collect { wanted: ids.iter().copied().collect(), found: HashMap::new() };
+    eventlog::scan(&opts, &mut Skipped::new(false), &mut sink)?;
+    Ok(sink.found)
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ pub mod events;
 pub mod filter;
 pub mod fmt;
 pub mod gc;
+pub mod grep;
 pub(crate) mod pick;
+pub mod sessions;
 pub mod show;
 pub mod stage;
 pub(crate) mod talk;
@@ -30,6 +32,8 @@ pub const ALL: &[&Tool] = &[
     &filter::TOOL,
     &fmt::TOOL,
     &show::TOOL,
+    &sessions::TOOL,
+    &grep::TOOL,
     &stage::TOOL,
     &unstage::TOOL,
     &gc::TOOL,

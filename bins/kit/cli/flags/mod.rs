@@ -8,6 +8,7 @@ pub mod gc;
 pub mod log;
 pub mod render;
 pub mod seance;
+pub mod search;
 pub mod show;
 pub mod stage;
 
@@ -25,6 +26,7 @@ pub struct Args {
     pub stage: stage::StageArgs,
     pub gc: gc::GcArgs,
     pub seance: seance::SeanceArgs,
+    pub search: search::SearchArgs,
 }
 
 /// The handlers' way to fill an optional field: the last occurrence of a flag wins.

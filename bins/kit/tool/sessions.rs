@@ -1,0 +1,156 @@
+//! seance-sessions: the sessions that exist on disk, in every account, newest first, as NDJSON
+//! records that the other tools take as they take events.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::cli::flags::common::{CONFIG_DIR, EXIT_STATUS, SINCE, TOWN, UNTIL};
+use crate::cli::flags::search::{ACCOUNT, NEWEST, NO_TOWN, SESSIONS_CWD};
+use crate::cli::{Args, Tool};
+use crate::core::claude;
+use crate::core::error::{Code, Error, Result, WriteResult};
+use crate::core::out;
+use crate::core::sessions::{self, Account, Described, Scope, Session, Start};
+use crate::core::town;
+use crate::core::work;
+
+pub const TOOL: Tool = Tool {
+    name: "seance-sessions",
+    about: "list the sessions that exist on disk, in every account",
+    synopsis: "[OPTIONS]",
+    description: "Prints one NDJSON record per transcript in the project dirs of every account (the \
+                  current one, the town's accounts.json in its order, ~/.claude), whether or not the \
+                  town logged the session, newest modification first. A session staged by \
+                  seance-stage is listed once, as its real file, with staged true.\n\n\
+                  Fields: session_id, account, config_dir, project_dir, path, bytes, modified, \
+                  created, cwd, git_branch, title (the latest custom-title, else ai-title, else \
+                  summary), first_prompt (cut to 200 characters), sidecar, staged; and when the \
+                  town logged the session, its newest session_start event's actor, role, rig, \
+                  topic and ts. Only the head and the tail of each transcript are read.",
+    flags: &[&ACCOUNT, &SESSIONS_CWD, &SINCE, &UNTIL, &NEWEST, &NO_TOWN, &CONFIG_DIR, &TOWN, &EXIT_STATUS],
+    ..Tool::EMPTY
+};
+
+pub fn main() -> i32 {
+    super::run(&TOOL, list)
+}
+
+/// The sessions the command line asks for, newest first, and the town when one is used.
+pub(crate) fn chosen(args: &Args) -> Result<(Vec<Session>, Option<PathBuf>)> {
+    let current = claude::current_account(args.common.config_dir())?;
+    let town = if args.search.no_town { None } else { town::find_optional(args.common.town.as_deref())? };
+    let mut accounts = sessions::accounts(&current, town.as_deref())?;
+    if !args.search.accounts.is_empty() {
+        for name in &args.search.accounts {
+            if !accounts.iter().any(|a| &a.name == name) {
+                let known: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
+                return Err(Error::usage(format!("no account named '{name}' (known: {})", known.join(", "))));
+            }
+        }
+        accounts.retain(|a: &Account| args.search.accounts.contains(&a.name));
+    }
+    let scope = match &args.search.cwd {
+        Some(dir) => Scope {
+            project: Some(claude::project_dir_name(&claude::canonical_cwd(Some(dir))?.to_string_lossy())),
+        },
+        None => Scope::default(),
+    };
+    let mut list = sessions::list(&accounts, &scope);
+    let stamp = |t: SystemTime| Timestamp::try_from(t).unwrap_or(Timestamp::UNIX_EPOCH);
+    list.retain(|s| {
+        let at = stamp(s.modified);
+        args.common.since.is_none_or(|since| at >= since) && args.common.until.is_none_or(|until| at < until)
+    });
+    Ok((list, town))
+}
+
+/// The town's word on each session, when there is a town.
+pub(crate) fn starts(town: Option<&std::path::Path>, list: &[Session]) -> Result<HashMap<String, Start>> {
+    match town {
+        Some(town) => {
+            let ids: Vec<&str> = list.iter().map(|s| s.id.as_str()).collect();
+            sessions::town_starts(town, &ids)
+        }
+        None => Ok(HashMap::new()),
+    }
+}
+
+/// Claude's way of writing a time: UTC, milliseconds.
+pub(crate) fn stamp(time: SystemTime) -> String {
+    Timestamp::try_from(time).unwrap_or(Timestamp::UNIX_EPOCH).strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+#[derive(Serialize)]
+struct Record<'a> {
+    session_id: &'a str,
+    account: &'a str,
+    config_dir: std::borrow::Cow<'a, str>,
+    project_dir: std::borrow::Cow<'a, str>,
+    path: std::borrow::Cow<'a, str>,
+    bytes: u64,
+    modified: String,
+    created: Option<&'a str>,
+    cwd: Option<&'a str>,
+    git_branch: Option<&'a str>,
+    title: Option<&'a str>,
+    first_prompt: Option<&'a str>,
+    sidecar: bool,
+    staged: bool,
+    #[serde(flatten)]
+    town: Option<&'a Start>,
+}
+
+fn write_record(
+    out: &mut dyn Write,
+    session: &Session,
+    described: &Described,
+    start: Option<&Start>,
+) -> Result<()> {
+    let record = Record {
+        session_id: &session.id,
+        account: &session.account,
+        config_dir: session.config_dir.to_string_lossy(),
+        project_dir: session.project_dir.to_string_lossy(),
+        path: session.path.to_string_lossy(),
+        bytes: session.bytes,
+        modified: stamp(session.modified),
+        created: described.created.as_deref(),
+        cwd: described.cwd.as_deref(),
+        git_branch: described.git_branch.as_deref(),
+        title: described.title.as_deref(),
+        first_prompt: described.first_prompt.as_deref(),
+        sidecar: session.sidecar,
+        staged: session.staged,
+        town: start,
+    };
+    let mut line = serde_json::to_vec(&record).map_err(|e| Error::failure(e.to_string()))?;
+    line.push(b'\n');
+    out.write_all(&line).or_closed()
+}
+
+fn list(args: Args) -> Result<Code> {
+    let (mut list, town) = chosen(&args)?;
+    let limit = args.filter.limit.unwrap_or(0) as usize;
+    if limit > 0 {
+        list.truncate(limit);
+    }
+    let starts = starts(town.as_deref(), &list)?;
+    let mut out = out::stdout();
+    let mut written: Result<()> = Ok(());
+    work::ordered(
+        list.len(),
+        |i, _| (i, list[i].describe()),
+        |(i, described)| {
+            written = write_record(&mut out, &list[i], &described, starts.get(&list[i].id));
+            written.is_ok()
+        },
+    );
+    written?;
+    out.flush().or_closed()?;
+    Ok(super::found_code(!list.is_empty(), args.common.exit_status))
+}
