@@ -24,6 +24,7 @@ mod model;
 mod output;
 mod pick;
 mod readme;
+mod search;
 mod shared;
 mod show;
 mod special;

@@ -193,6 +193,17 @@ impl Tool {
         }
     }
 
+    /// Runs with stdin on /dev/null, as from a terminal-less script with nothing to pipe in.
+    pub fn run_without_stdin(mut self) -> Run {
+        self.cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let Output { status, stdout, stderr } = self.cmd.output().unwrap();
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+
     /// Runs with stdin closed, killing the command if it has not exited within `limit` (a
     /// hung client must fail its test, not hang the suite).
     pub fn run_within(mut self, limit: std::time::Duration) -> Run {

@@ -1,0 +1,286 @@
+//! seance-sessions and seance-grep on real-shaped transcripts with planted needles: exact hits,
+//! text decoded from JSON, keys never matched, kinds kept apart, early stop, every account.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::util::{json_string, uuid};
+use crate::world::World;
+
+/// Transcript lines with the real client's envelope (TRANSCRIPT-FORMAT.md).
+struct Lines {
+    id: String,
+    cwd: String,
+    lines: Vec<String>,
+}
+
+impl Lines {
+    fn new(id: &str, cwd: &Path) -> Lines {
+        let mut l = Lines { id: id.to_string(), cwd: cwd.to_string_lossy().into_owned(), lines: Vec::new() };
+        l.lines.push(format!(
+            r#"{{"type":"queue-operation","operation":"enqueue","timestamp":"2026-01-22T10:00:00.000Z","sessionId":"{id}"}}"#
+        ));
+        l
+    }
+
+    fn envelope(&self, n: usize) -> String {
+        format!(
+            r#""uuid":"u{n}","timestamp":"2026-01-22T10:00:{:02}.000Z","userType":"external","entrypoint":"sdk-cli","cwd":{},"sessionId":"{}","version":"2.1.197","gitBranch":"main""#,
+            n % 60,
+            json_string(&self.cwd),
+            self.id
+        )
+    }
+
+    fn user(&mut self, text: &str) -> &mut Lines {
+        let env = self.envelope(self.lines.len());
+        self.lines.push(format!(
+            r#"{{"parentUuid":null,"isSidechain":false,"type":"user","message":{{"role":"user","content":{}}},"promptSource":"sdk",{env}}}"#,
+            json_string(text)
+        ));
+        self
+    }
+
+    fn assistant(&mut self, text: &str) -> &mut Lines {
+        let env = self.envelope(self.lines.len());
+        self.lines.push(format!(
+            r#"{{"parentUuid":"x","isSidechain":false,"message":{{"id":"msg_1","type":"message","role":"assistant","model":"claude-opus-4-8","content":[{{"type":"text","text":{}}}],"stop_reason":"end_turn","usage":{{"input_tokens":3}}}},"requestId":"req_1","type":"assistant",{env}}}"#,
+            json_string(text)
+        ));
+        self
+    }
+
+    fn bash(&mut self, call: &str, command: &str, output: &str) -> &mut Lines {
+        let env = self.envelope(self.lines.len());
+        self.lines.push(format!(
+            r#"{{"parentUuid":"x","isSidechain":false,"message":{{"id":"msg_2","type":"message","role":"assistant","content":[{{"type":"tool_use","id":"{call}","name":"Bash","input":{{"command":{},"description":"run it"}}}}],"stop_reason":"tool_use"}},"type":"assistant",{env}}}"#,
+            json_string(command)
+        ));
+        let env = self.envelope(self.lines.len());
+        self.lines.push(format!(
+            r#"{{"parentUuid":"x","isSidechain":false,"type":"user","message":{{"role":"user","content":[{{"tool_use_id":"{call}","type":"tool_result","content":{},"is_error":false}}]}},{env},"toolUseResult":{{"stdout":{},"stderr":"","interrupted":false}},"sourceToolAssistantUUID":"x"}}"#,
+            json_string(output),
+            json_string(output)
+        ));
+        self
+    }
+
+    fn write(&self, project: &Path) -> PathBuf {
+        fs::create_dir_all(project).unwrap();
+        let path = project.join(format!("{}.jsonl", self.id));
+        fs::write(&path, self.lines.join("\n") + "\n").unwrap();
+        path
+    }
+}
+
+/// Sets a file's modification time, so "newest first" is decided by the test.
+fn touch(path: &Path, secs: u64) {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000 + secs);
+    fs::File::options().append(true).open(path).unwrap().set_modified(time).unwrap();
+}
+
+fn records(stdout: &str) -> Vec<Value> {
+    stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn field(records: &[Value], name: &str) -> Vec<String> {
+    records.iter().map(|r| r[name].as_str().map_or_else(|| r[name].to_string(), str::to_string)).collect()
+}
+
+/// Three sessions: two in account one (the second logged by the town), one in account two that
+/// the log never mentions.
+fn corpus() -> (World, Vec<String>) {
+    let w = World::new();
+    let ids: Vec<String> = (1..=3).map(uuid).collect();
+    let a = Lines::new(&ids[0], &w.work)
+        .user("Where did you put the migration plan?")
+        .assistant("The migration plan is in docs/plan.md, see the \"sessionId\" notes.")
+        .bash("toolu_01", "grep -rn content docs/", "docs/plan.md:3: content of the plan")
+        .write(&w.project(&w.one, &w.work));
+    let b = Lines::new(&ids[1], &w.work)
+        .user("say it with a quote \" a backslash \\ a\ttab and ça 日本語")
+        .assistant("first half of the split\nneedle across lines")
+        .bash("toolu_02", "echo PLANTED-IN-INPUT", "PLANTED-IN-OUTPUT")
+        .write(&w.project(&w.one, &w.work));
+    let c = Lines::new(&ids[2], &w.town)
+        .user("unlogged account two")
+        .assistant("only account two knows the ORCHID word")
+        .write(&w.project(&w.two, &w.town));
+    touch(&a, 100);
+    touch(&b, 200);
+    touch(&c, 300);
+    fs::write(
+        w.town.join(".events.jsonl"),
+        crate::util::start("2026-01-22T09:00:00Z", "gastown/crew/joe", &ids[1], Some("migration")) + "\n",
+    )
+    .unwrap();
+    (w, ids)
+}
+
+#[test]
+fn sessions_lists_every_account_newest_first_with_the_towns_word() {
+    let (w, ids) = corpus();
+    let run = w.tool("seance-sessions").run().ok();
+    let got = records(&run.stdout);
+    assert_eq!(field(&got, "session_id"), [ids[2].as_str(), ids[1].as_str(), ids[0].as_str()]);
+    assert_eq!(field(&got, "account"), ["two", "one", "one"]);
+    assert_eq!(got[0]["first_prompt"], "unlogged account two");
+    assert_eq!(got[0]["created"], "2026-01-22T10:00:00.000Z");
+    assert_eq!(got[0]["git_branch"], "main");
+    assert_eq!(got[0]["cwd"], w.town.to_string_lossy().as_ref());
+    assert_eq!(got[0]["staged"], false);
+    assert!(got[0].get("actor").is_none(), "the log never named it: {}", got[0]);
+    assert_eq!(got[1]["actor"], "gastown/crew/joe");
+    assert_eq!(got[1]["role"], "crew");
+    assert_eq!(got[1]["rig"], "gastown");
+    assert_eq!(got[1]["topic"], "migration");
+    assert_eq!(got[1]["ts"], "2026-01-22T09:00:00Z");
+    // -n stops at the newest; --account picks one.
+    let run = w.tool("seance-sessions").args(["-n", "1"]).run().ok();
+    assert_eq!(field(&records(&run.stdout), "session_id"), [ids[2].as_str()]);
+    let run = w.tool("seance-sessions").args(["--account", "one"]).run().ok();
+    assert_eq!(field(&records(&run.stdout), "session_id"), [ids[1].as_str(), ids[0].as_str()]);
+    let run = w.tool("seance-sessions").args(["--account", "nope"]).run().code(2);
+    assert_eq!(run.stderr, "seance-sessions: no account named 'nope' (known: one, two)\n");
+}
+
+#[test]
+fn a_staged_link_is_listed_once_as_its_real_file() {
+    let (w, ids) = corpus();
+    // Stage account two's session into account one's project dir for the working dir.
+    w.tool("seance-stage").args([&ids[2]]).run().ok();
+    assert!(crate::world::is_link(&w.target().join(format!("{}.jsonl", ids[2]))));
+    let run = w.tool("seance-sessions").run().ok();
+    let got = records(&run.stdout);
+    assert_eq!(field(&got, "session_id"), [ids[2].as_str(), ids[1].as_str(), ids[0].as_str()]);
+    assert_eq!(got[0]["staged"], true);
+    assert_eq!(got[0]["account"], "two");
+    assert_eq!(
+        got[0]["path"],
+        w.project(&w.two, &w.town).join(format!("{}.jsonl", ids[2])).to_string_lossy().as_ref()
+    );
+    assert_eq!(got[1]["staged"], false);
+}
+
+fn grep(w: &World, args: &[&str]) -> Vec<Value> {
+    records(&w.tool("seance-grep").args(args).run_without_stdin().ok().stdout)
+}
+
+#[test]
+fn a_phrase_in_one_sessions_assistant_text_is_one_hit() {
+    let (w, ids) = corpus();
+    let hits = grep(&w, &["-F", "ORCHID word"]);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["session_id"], ids[2].as_str());
+    assert_eq!(hits[0]["kind"], "assistant");
+    assert_eq!(hits[0]["record"], 3);
+    assert_eq!(hits[0]["ts"], "2026-01-22T10:00:02.000Z");
+    assert_eq!(hits[0]["text"], "only account two knows the ORCHID word");
+    assert_eq!(hits[0]["match"], serde_json::json!([27, 38]));
+    // A session no log mentions, in the second account, is found; -e says whether anything was.
+    w.tool("seance-grep").args(["-e", "-F", "ORCHID"]).run_without_stdin().ok();
+    w.tool("seance-grep").args(["-e", "-F", "NOWHERE-AT-ALL"]).run_without_stdin().code(1);
+    // An empty pipe names no session: nothing is searched.
+    w.tool("seance-grep").args(["-e", "-F", "ORCHID"]).run().code(1);
+}
+
+#[test]
+fn quotes_backslashes_tabs_and_non_ascii_match_as_typed() {
+    let (w, ids) = corpus();
+    let typed = "quote \" a backslash \\ a\ttab and ça 日本語";
+    for args in [vec!["-F", typed], vec![r#"quote " a backslash \\ a\ttab and ÇA 日本語"#, "-i"]] {
+        let hits = grep(&w, &args);
+        assert_eq!(field(&hits, "session_id"), [ids[1].as_str()], "{args:?}");
+        let text = hits[0]["text"].as_str().unwrap();
+        let [s, e] = [0, 1].map(|i| hits[0]["match"][i].as_u64().unwrap() as usize);
+        assert_eq!(&text[s..e].to_lowercase(), &typed.to_lowercase());
+    }
+    // The escaped bytes are not the text.
+    assert!(grep(&w, &["-F", r#"\" a backslash"#]).is_empty());
+}
+
+#[test]
+fn json_keys_are_not_text() {
+    let (w, ids) = corpus();
+    // Every line holds "sessionId" and most hold "content" as keys; only real text counts.
+    let hits = grep(&w, &["-F", "sessionId"]);
+    assert_eq!(field(&hits, "session_id"), [ids[0].as_str()]);
+    assert_eq!(hits[0]["kind"], "assistant");
+    let hits = grep(&w, &["-w", "content"]);
+    assert_eq!(field(&hits, "kind"), ["tool_use", "tool_result"]);
+    assert_eq!(field(&hits, "tool"), ["Bash", "Bash"]);
+    assert!(grep(&w, &["-F", "uuid"]).is_empty());
+    assert!(grep(&w, &["-F", "2.1.197"]).is_empty());
+}
+
+#[test]
+fn a_needle_across_a_line_break_needs_multiline() {
+    let (w, ids) = corpus();
+    assert!(grep(&w, &[r"split\s+needle"]).is_empty());
+    let hits = grep(&w, &["-U", r"split\s+needle"]);
+    assert_eq!(field(&hits, "session_id"), [ids[1].as_str()]);
+    assert_eq!(hits[0]["text"], "first half of the split\nneedle across lines");
+    assert_eq!(hits[0]["match"], serde_json::json!([18, 30]));
+}
+
+#[test]
+fn kinds_keep_tool_input_and_tool_output_apart() {
+    let (w, _) = corpus();
+    let input = grep(&w, &["--kind", "tool_use", "PLANTED-IN"]);
+    assert_eq!(field(&input, "text"), ["echo PLANTED-IN-INPUT"]);
+    let output = grep(&w, &["--kind", "tool_result", "PLANTED-IN"]);
+    assert_eq!(field(&output, "text"), ["PLANTED-IN-OUTPUT"]);
+    assert_eq!(field(&output, "tool"), ["Bash"]);
+    let both = grep(&w, &["--kind", "tool_use,tool_result", "--tool", "bash", "PLANTED-IN"]);
+    assert_eq!(field(&both, "kind"), ["tool_use", "tool_result"]);
+    assert!(grep(&w, &["--tool", "Edit", "PLANTED-IN"]).is_empty());
+    assert!(grep(&w, &["--kind", "user,assistant", "PLANTED-IN"]).is_empty());
+    let run = w.tool("seance-grep").args(["--kind", "thinking", "x"]).run_without_stdin().code(2);
+    assert_eq!(
+        run.stderr,
+        "seance-grep: --kind: 'thinking' is not one of user, assistant, tool_use, tool_result, title\n"
+    );
+}
+
+#[test]
+fn sessions_come_from_ids_or_stdin_records_and_l_and_c_count() {
+    let (w, ids) = corpus();
+    let listed = grep(&w, &["-l", "-i", "migration plan"]);
+    assert_eq!(field(&listed, "session_id"), [ids[0].as_str()]);
+    assert_eq!(listed[0]["hits"], 2);
+    let run = w.tool("seance-grep").args(["-c", "-F", "PLANTED"]).run_without_stdin().ok();
+    assert_eq!(run.stdout, "2\n");
+    // Only the sessions named: by argument (a prefix), or by the records on stdin.
+    assert!(grep(&w, &["-F", "ORCHID", &ids[0][..8]]).is_empty());
+    let events = w.tool("seance-events").run().ok().stdout;
+    let run = w.tool("seance-grep").args(["-l", "-F", "PLANTED"]).stdin(&events).run().ok();
+    assert_eq!(field(&records(&run.stdout), "session_id"), [ids[1].as_str()]);
+    assert_eq!(records(&run.stdout)[0]["actor"], "gastown/crew/joe");
+    let run = w.tool("seance-grep").args(["-l", "-F", "ORCHID"]).stdin(&events).run().ok();
+    assert_eq!(run.stdout, "");
+    let run = w.tool("seance-grep").args(["x", "zzzz9999"]).run().code(3);
+    assert_eq!(run.stderr, "seance-grep: 'zzzz9999' matches no session\n");
+}
+
+#[test]
+fn n_stops_before_an_old_huge_transcript_is_read() {
+    let (w, ids) = corpus();
+    // An old session of a terabyte (sparse: it costs no disk), which reading would take minutes.
+    let huge = w.project(&w.one, &w.work).join(format!("{}.jsonl", uuid(9)));
+    let file = fs::File::create(&huge).unwrap();
+    file.set_len(1 << 40).unwrap();
+    drop(file);
+    touch(&huge, 1);
+    let run = w
+        .tool("seance-grep")
+        .args(["-n", "1", "-F", "ORCHID"])
+        .run_within(std::time::Duration::from_secs(60));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(field(&records(&run.stdout), "session_id"), [ids[2].as_str()]);
+    // seance-sessions reads only its ends.
+    let run = w.tool("seance-sessions").run_within(std::time::Duration::from_secs(60));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(records(&run.stdout).len(), 4);
+}
