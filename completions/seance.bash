@@ -69,6 +69,22 @@ _seance() {
         --config-dir | --town) kind='dir' ;;
         esac
         ;;
+    seance-sessions)
+        flags='--account --cwd --since --until -n --limit --no-town --config-dir --town -e --exit-status -h --help -V --version'
+        case $prev in
+        --account | --since | --until | -n | --limit) kind='none' ;;
+        --cwd | --config-dir | --town) kind='dir' ;;
+        esac
+        ;;
+    seance-grep)
+        flags='-F --fixed-strings -i --ignore-case -w --word-regexp -U --multiline --kind --tool -l --files-with-matches -c --count -n --limit --account --cwd --no-town --config-dir --town -e --exit-status -h --help -V --version'
+        operands='session'
+        case $prev in
+        --kind) kind='words:user assistant tool_use tool_result title' ;;
+        --tool | -n | --limit | --account) kind='none' ;;
+        --cwd | --config-dir | --town) kind='dir' ;;
+        esac
+        ;;
     seance-stage)
         flags='--cwd --config-dir --town --json --dry-run --lock-timeout -h --help -V --version'
         operands='session'
@@ -119,4 +135,4 @@ _seance() {
     esac
 }
 
-\builtin complete -F _seance seance seance-events seance-filter seance-fmt seance-show seance-stage seance-unstage seance-gc
+\builtin complete -F _seance seance seance-events seance-filter seance-fmt seance-show seance-sessions seance-grep seance-stage seance-unstage seance-gc

@@ -73,6 +73,7 @@ fn sample(value_name: &str) -> &'static str {
         "FORMAT" => "tsv",
         "STYLE" => "utc",
         "WHEN" => "never",
+        "KIND" => "tool_use",
         _ => "x",
     }
 }

@@ -9,12 +9,14 @@ use std::process::Command;
 
 use crate::util::{Town, bin, start, tool, uuid};
 
-pub const TOOLS: [&str; 8] = [
+pub const TOOLS: [&str; 10] = [
     "seance",
     "seance-events",
     "seance-filter",
     "seance-fmt",
     "seance-show",
+    "seance-sessions",
+    "seance-grep",
     "seance-stage",
     "seance-unstage",
     "seance-gc",

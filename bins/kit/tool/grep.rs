@@ -143,7 +143,7 @@ fn grep(args: Args) -> Result<Code> {
     let s = &args.search;
     let syntax = Syntax { fixed: s.fixed, ignore_case: s.ignore_case, word: s.word, multiline: s.multiline };
     let matcher = Matcher::new(pattern, syntax).map_err(|e| Error::usage(format!("bad PATTERN: {e}")))?;
-    let (all, town) = super::sessions::chosen(&args)?;
+    let (all, town) = super::chosen_sessions(&args)?;
     let mut worst = Code::Success;
     let (chosen, from_stdin) = if args.operands.len() > 1 {
         (sessions::select(all, &args.operands[1..]), false)
@@ -174,7 +174,7 @@ fn grep(args: Args) -> Result<Code> {
             worst = worst.max(Code::Unresolved);
         }
     }
-    let starts = super::sessions::starts(town.as_deref(), &chosen)?;
+    let starts = super::town_starts(town.as_deref(), &chosen)?;
     let limit = args.filter.limit.unwrap_or(0);
     let search = Search {
         prefilter: matcher.prefilter(),
@@ -217,7 +217,7 @@ fn grep(args: Args) -> Result<Code> {
                 let room = if limit == 0 { u64::MAX } else { limit - total };
                 let lines =
                     found.out.split_inclusive(|b| *b == b'\n').take(room.min(usize::MAX as u64) as usize);
-                lines.map(|l| out.write_all(l).or_closed()).collect()
+                lines.into_iter().try_for_each(|l| out.write_all(l).or_closed())
             };
             total += found.hits;
             let reached = match (limit, s.files_with_matches) {

@@ -18,12 +18,20 @@ pub mod wrapper;
 
 use std::io::{self, Write};
 
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use jiff::Timestamp;
+
 use crate::cli::{self, Args, Tool};
+use crate::core::claude;
 use crate::core::error::{self, Code, Error, Result, WriteResult};
 use crate::core::event::Event;
 use crate::core::eventlog::Flow;
 use crate::core::lines::{ForwardLines, is_blank};
 use crate::core::malformed::{Place, Skipped};
+use crate::core::sessions::{self as listing, Account, Scope, Session, Start};
+use crate::core::town;
 
 /// Every tool, in the order the docs list them.
 pub const ALL: &[&Tool] = &[
@@ -134,6 +142,49 @@ pub(crate) fn for_each_item(
         outcome(result, Some(number))?;
     }
     Ok(worst)
+}
+
+/// The sessions the command line asks for, newest first, and the town when one is used.
+pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::path::PathBuf>)> {
+    let current = claude::current_account(args.common.config_dir())?;
+    let town = if args.search.no_town { None } else { town::find_optional(args.common.town.as_deref())? };
+    let mut accounts = listing::accounts(&current, town.as_deref())?;
+    if !args.search.accounts.is_empty() {
+        for name in &args.search.accounts {
+            if !accounts.iter().any(|a| &a.name == name) {
+                let known: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
+                return Err(Error::usage(format!("no account named '{name}' (known: {})", known.join(", "))));
+            }
+        }
+        accounts.retain(|a: &Account| args.search.accounts.contains(&a.name));
+    }
+    let scope = match &args.search.cwd {
+        Some(dir) => Scope {
+            project: Some(claude::project_dir_name(&claude::canonical_cwd(Some(dir))?.to_string_lossy())),
+        },
+        None => Scope::default(),
+    };
+    let mut list = listing::list(&accounts, &scope);
+    let stamp = |t: SystemTime| Timestamp::try_from(t).unwrap_or(Timestamp::UNIX_EPOCH);
+    list.retain(|s| {
+        let at = stamp(s.modified);
+        args.common.since.is_none_or(|since| at >= since) && args.common.until.is_none_or(|until| at < until)
+    });
+    Ok((list, town))
+}
+
+/// The town's word on each session, when there is a town.
+pub(crate) fn town_starts(
+    town: Option<&std::path::Path>,
+    list: &[Session],
+) -> Result<HashMap<String, Start>> {
+    match town {
+        Some(town) => {
+            let ids: Vec<&str> = list.iter().map(|s| s.id.as_str()).collect();
+            listing::town_starts(town, &ids)
+        }
+        None => Ok(HashMap::new()),
+    }
 }
 
 /// Writes a line and its newline.

@@ -1,9 +1,7 @@
 //! seance-sessions: the sessions that exist on disk, in every account, newest first, as NDJSON
 //! records that the other tools take as they take events.
 
-use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::SystemTime;
 
 use jiff::Timestamp;
@@ -12,11 +10,9 @@ use serde::Serialize;
 use crate::cli::flags::common::{CONFIG_DIR, EXIT_STATUS, SINCE, TOWN, UNTIL};
 use crate::cli::flags::search::{ACCOUNT, NEWEST, NO_TOWN, SESSIONS_CWD};
 use crate::cli::{Args, Tool};
-use crate::core::claude;
 use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::out;
-use crate::core::sessions::{self, Account, Described, Scope, Session, Start};
-use crate::core::town;
+use crate::core::sessions::{Described, Session, Start};
 use crate::core::work;
 
 pub const TOOL: Tool = Tool {
@@ -40,48 +36,8 @@ pub fn main() -> i32 {
     super::run(&TOOL, list)
 }
 
-/// The sessions the command line asks for, newest first, and the town when one is used.
-pub(crate) fn chosen(args: &Args) -> Result<(Vec<Session>, Option<PathBuf>)> {
-    let current = claude::current_account(args.common.config_dir())?;
-    let town = if args.search.no_town { None } else { town::find_optional(args.common.town.as_deref())? };
-    let mut accounts = sessions::accounts(&current, town.as_deref())?;
-    if !args.search.accounts.is_empty() {
-        for name in &args.search.accounts {
-            if !accounts.iter().any(|a| &a.name == name) {
-                let known: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
-                return Err(Error::usage(format!("no account named '{name}' (known: {})", known.join(", "))));
-            }
-        }
-        accounts.retain(|a: &Account| args.search.accounts.contains(&a.name));
-    }
-    let scope = match &args.search.cwd {
-        Some(dir) => Scope {
-            project: Some(claude::project_dir_name(&claude::canonical_cwd(Some(dir))?.to_string_lossy())),
-        },
-        None => Scope::default(),
-    };
-    let mut list = sessions::list(&accounts, &scope);
-    let stamp = |t: SystemTime| Timestamp::try_from(t).unwrap_or(Timestamp::UNIX_EPOCH);
-    list.retain(|s| {
-        let at = stamp(s.modified);
-        args.common.since.is_none_or(|since| at >= since) && args.common.until.is_none_or(|until| at < until)
-    });
-    Ok((list, town))
-}
-
-/// The town's word on each session, when there is a town.
-pub(crate) fn starts(town: Option<&std::path::Path>, list: &[Session]) -> Result<HashMap<String, Start>> {
-    match town {
-        Some(town) => {
-            let ids: Vec<&str> = list.iter().map(|s| s.id.as_str()).collect();
-            sessions::town_starts(town, &ids)
-        }
-        None => Ok(HashMap::new()),
-    }
-}
-
 /// Claude's way of writing a time: UTC, milliseconds.
-pub(crate) fn stamp(time: SystemTime) -> String {
+fn stamp(time: SystemTime) -> String {
     Timestamp::try_from(time).unwrap_or(Timestamp::UNIX_EPOCH).strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
@@ -134,12 +90,12 @@ fn write_record(
 }
 
 fn list(args: Args) -> Result<Code> {
-    let (mut list, town) = chosen(&args)?;
+    let (mut list, town) = super::chosen_sessions(&args)?;
     let limit = args.filter.limit.unwrap_or(0) as usize;
     if limit > 0 {
         list.truncate(limit);
     }
-    let starts = starts(town.as_deref(), &list)?;
+    let starts = super::town_starts(town.as_deref(), &list)?;
     let mut out = out::stdout();
     let mut written: Result<()> = Ok(());
     work::ordered(
