@@ -36,3 +36,14 @@ pub fn versus(label: &str, took: Duration, reference: &str, against: Duration, b
     let verdict = if ratio <= budget { "ok" } else { "OVER BUDGET" };
     println!("{label:<34} {:8.1} ms  {ratio:6.3}x {reference:<6}  (budget {budget}x)  {verdict}", ms(took));
 }
+
+/// The child's own peak resident set, from wait4(2).
+fn peak_rss_kb(cmd: &mut Command) -> i64 {
+    let child = cmd.stdout(Stdio::null()).spawn().unwrap();
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 writes into the two locals; the pid is our own child.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    usage.ru_maxrss
+}

@@ -12,10 +12,10 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 mod common;
-use common::{RUNS, median, ms, time, versus};
+use common::{RUNS, median, ms, peak_rss_kb, time, versus};
 
 fn main() {
     let mb: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200);
@@ -62,17 +62,6 @@ fn main() {
         rss_kb as f64 / 1024.0,
         if rss_kb < 20 * 1024 { "ok" } else { "OVER BUDGET" }
     );
-}
-
-/// The child's own peak resident set, from wait4(2).
-fn peak_rss_kb(cmd: &mut Command) -> i64 {
-    let child = cmd.stdout(Stdio::null()).spawn().unwrap();
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 writes into the two locals; the pid is our own child.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32);
-    usage.ru_maxrss
 }
 
 /// A deterministic gt-shaped log of about `bytes` bytes.
