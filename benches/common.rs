@@ -38,7 +38,7 @@ pub fn versus(label: &str, took: Duration, reference: &str, against: Duration, b
 }
 
 /// The child's own peak resident set, from wait4(2).
-fn peak_rss_kb(cmd: &mut Command) -> i64 {
+pub fn peak_rss_kb(cmd: &mut Command) -> i64 {
     let child = cmd.stdout(Stdio::null()).spawn().unwrap();
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };

@@ -116,7 +116,7 @@ pub fn describe_file(path: &Path, len: u64) -> Described {
     let mut found = Described::default();
     let mut titles: [Option<String>; 3] = Default::default();
     let mut scan = |from: u64, to: u64, head: bool| {
-        let Ok(file) = fs::File::open(path) else { return };
+        let Ok(file) = super::regular::open(path, super::regular::How::READ) else { return };
         let Ok(mut reader) = Reader::window(file, from, to) else { return };
         while let Ok(Some(record)) = reader.next_record() {
             if head && found.created.is_none() {

@@ -18,6 +18,7 @@ use crate::cli::{self, Args, Complete, Tool};
 use crate::core::error::{self, Code, Error, Result, WriteResult};
 use crate::core::grep::{Matcher, Syntax, context};
 use crate::core::out;
+use crate::core::regular::{self, How, Role};
 use crate::core::resolve::id_from_line;
 use crate::core::sessions::{self, Session, Start};
 use crate::core::transcript::{Block, Kind, Prefilter, Reader};
@@ -273,10 +274,11 @@ impl Search<'_> {
         stop: &Arc<AtomicBool>,
         found: &mut Found,
     ) {
-        let reader = match Reader::open(path) {
-            Ok(reader) => reader,
-            Err(e) => {
-                found.errors.push(Error::io("open", path.display(), e).message().to_string());
+        // Never blocks on a FIFO or a device swapped in where the transcript was.
+        let reader = match regular::open(path, How::READ) {
+            Ok(file) => Reader::new(file),
+            Err(refused) => {
+                found.errors.push(refused.error(path, Role::Read).message().to_string());
                 return;
             }
         };
@@ -357,7 +359,8 @@ impl Search<'_> {
 /// Every tool call's id and tool name in a transcript.
 fn tool_names(path: &Path) -> HashMap<String, String> {
     let mut names = HashMap::new();
-    let Ok(reader) = Reader::open(path) else { return names };
+    let Ok(file) = regular::open(path, How::READ) else { return names };
+    let reader = Reader::new(file);
     let mut reader = reader.with_prefilter(Prefilter::new(&["\"tool_use\""], false)).count_lines(false);
     while let Ok(Some(record)) = reader.next_record() {
         for block in &record.blocks {
