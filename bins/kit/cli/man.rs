@@ -4,58 +4,62 @@
 
 use std::fmt::Write as _;
 
+use crate::cli::flags::common::{CONFIG_DIR, LOCK_TIMEOUT, TOWN};
+use crate::cli::flags::render::COLOR;
+use crate::cli::flags::seance::{AGENT, FORGET};
+use crate::cli::flags::show::LINES;
 use crate::cli::{EXIT_STATUS, Flag, Tool, long_text, wrap};
 
 /// The date on every page; bumped with each release.
 const DATE: &str = "2026-11-23";
 
 /// (flag that makes it relevant, variable, meaning)
-const ENVIRONMENT: &[(&str, &str, &str)] = &[
+const ENVIRONMENT: &[(&Flag, &str, &str)] = &[
     (
-        "town",
+        &TOWN,
         "GT_TOWN_ROOT",
         "The town to use when no ancestor of the working directory holds mayor/ and --town is not \
          given; used only if it holds mayor/.",
     ),
-    ("town", "GT_ROOT", "Tried after GT_TOWN_ROOT, the same way."),
+    (&TOWN, "GT_ROOT", "Tried after GT_TOWN_ROOT, the same way."),
     (
-        "config-dir",
+        &CONFIG_DIR,
         "CLAUDE_CONFIG_DIR",
         "The current Claude account's config dir when set (else ~/.claude); --config-dir \
          overrides it. Set but empty is refused: Claude Code would then use ./projects.",
     ),
     (
-        "agent",
+        &AGENT,
         "SEANCE_AGENT",
         "The agent program for --talk and pick when --agent is not given (default: claude).",
     ),
     (
-        "forget",
+        &FORGET,
         "CLAUDE_CODE_PROJECT_DIR_NAME",
         "With CLAUDE_CONFIG_DIR set, where Claude Code 2.1.330 and later write new sessions, and so \
          where --talk looks for the fork it reports or forgets (the stage still goes to the working \
          directory's project dir, where every client looks).",
     ),
-    ("color", "NO_COLOR", "When set and not empty, --color auto means no colour."),
-    ("lines", "FZF_PREVIEW_LINES", "The default for --lines: fzf sets it to its preview pane's height."),
+    (&COLOR, "NO_COLOR", "When set and not empty, --color auto means no colour."),
+    (&LINES, "FZF_PREVIEW_LINES", "The default for --lines: fzf sets it to its preview pane's height."),
 ];
 
 /// (flag that makes it relevant, path, what it is)
-const FILES: &[(&str, &str, &str)] = &[
-    ("town", "<town>/.events.jsonl", "The town's event log, appended to by gt."),
-    ("town", "<town>/mayor/accounts.json", "The Claude accounts of the town, searched for transcripts."),
+const FILES: &[(&Flag, &str, &str)] = &[
+    (&TOWN, "<town>/.events.jsonl", "The town's event log, appended to by gt."),
+    (&TOWN, "<town>/mayor/accounts.json", "The Claude accounts of the town, searched for transcripts."),
     (
-        "config-dir",
+        &CONFIG_DIR,
         "<config>/projects/<project-dir>/<session-id>.jsonl",
         "A session's transcript; <project-dir> is the working directory encoded Claude's way.",
     ),
     (
-        "lock-timeout",
+        &LOCK_TIMEOUT,
         "<config>/projects/<project-dir>/sessions-index.json",
         "The project's session index, edited atomically and never rewritten when it does not parse.",
     ),
     (
-        "lock-timeout",
+        &LOCK_TIMEOUT,
         "<config>/projects/<project-dir>/sessions-index.json.lock",
         "gt's lock file for the index (flock(2), exclusive); created 0600, never deleted.",
     ),
@@ -129,7 +133,7 @@ pub const EXAMPLES: &[Example] = &[
 
 /// The whole page for `tool`, among `all` (for SEE ALSO).
 pub fn page(tool: &Tool, all: &[&Tool]) -> String {
-    let has = |long: &str| tool.flags.iter().any(|f| f.long == long);
+    let has = |flag: &Flag| tool.flags.iter().any(|f| f.long == flag.long);
     let mut out = String::new();
     let _ =
         writeln!(out, ".TH {} 1 {DATE} \"seance {}\"", tool.name.to_uppercase(), env!("CARGO_PKG_VERSION"));
@@ -197,7 +201,7 @@ pub fn page(tool: &Tool, all: &[&Tool]) -> String {
     if tool.name == "seance" || tool.name == "seance-show" {
         see.push(".BR fzf (1)".into());
     }
-    if has("lock-timeout") {
+    if has(&LOCK_TIMEOUT) {
         see.push(".BR flock (1)".into());
     }
     let _ = writeln!(out, "{}", see.join(",\n"));
@@ -212,7 +216,7 @@ fn section(out: &mut String, name: &str) {
 fn definitions<'a>(
     out: &mut String,
     name: &str,
-    items: impl Iterator<Item = &'a (&'a str, &'a str, &'a str)>,
+    items: impl Iterator<Item = &'a (&'a Flag, &'a str, &'a str)>,
 ) {
     let items: Vec<_> = items.collect();
     if items.is_empty() {

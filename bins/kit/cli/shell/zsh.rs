@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{COMPLETE_FLAG, dynamic, ident};
-use crate::cli::{Complete, Flag, Tool};
+use crate::cli::{Complete, Flag, HELP, Tool, VERSION};
 
 pub fn completion(tools: &[&Tool]) -> String {
     let names: Vec<&str> = tools.iter().map(|t| t.name).collect();
@@ -75,7 +75,7 @@ fn spec(flag: &Flag) -> String {
         .map(|n| format!("{n}{}", if n.starts_with("--") { suffix[1] } else { suffix[0] }))
         .collect();
     let body = format!("[{help}]{value}");
-    if flag.long == "help" || flag.long == "version" {
+    if flag.long == HELP.long || flag.long == VERSION.long {
         return format!("'(- *)'{{{}}}'{body}'", names.join(","));
     }
     if names.len() == 1 {
