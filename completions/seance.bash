@@ -60,10 +60,11 @@ _seance() {
         esac
         ;;
     seance-show)
-        flags='-n --lines --time --color --config-dir --town -h --help -V --version'
+        flags='-n --lines --format --trail --time --color --config-dir --town -h --help -V --version'
         operands='session'
         case $prev in
         -n | --lines) kind='none' ;;
+        --format) kind='words:text md json' ;;
         --time) kind='words:local utc relative' ;;
         --color) kind='words:auto always never' ;;
         --config-dir | --town) kind='dir' ;;
@@ -83,6 +84,16 @@ _seance() {
         --kind) kind='words:user assistant tool_use tool_result title' ;;
         --tool | -n | --limit | --account) kind='none' ;;
         --cwd | --config-dir | --town) kind='dir' ;;
+        esac
+        ;;
+    seance-trail)
+        flags='--kind --path --last -n --limit -e --exit-status --config-dir --town -h --help -V --version'
+        operands='session'
+        case $prev in
+        --kind) kind='words:write edit command commit push branch pr bead mail todo' ;;
+        --path) kind='file' ;;
+        -n | --limit) kind='none' ;;
+        --config-dir | --town) kind='dir' ;;
         esac
         ;;
     seance-stage)
@@ -135,4 +146,4 @@ _seance() {
     esac
 }
 
-\builtin complete -F _seance seance seance-events seance-filter seance-fmt seance-show seance-sessions seance-grep seance-stage seance-unstage seance-gc
+\builtin complete -F _seance seance seance-events seance-filter seance-fmt seance-show seance-sessions seance-grep seance-trail seance-stage seance-unstage seance-gc

@@ -79,6 +79,8 @@ complete -c seance-fmt -s V -l version -d 'Print the version'
 complete -c seance-show -f
 complete -c seance-show -a '(command seance --complete session 2>/dev/null)'
 complete -c seance-show -s n -l lines -x -d 'Show the last N lines of the conversation (0: all)'
+complete -c seance-show -l format -x -a 'text md json' -d 'text, md or json (default: text)'
+complete -c seance-show -l trail -d 'After the exchanges, show what the session left (as seance-trail finds it)'
 complete -c seance-show -l time -x -a 'local utc relative' -d 'How to show times: local, utc or relative'
 complete -c seance-show -l color -x -a 'auto always never' -d 'When to use colour: auto, always or never'
 complete -c seance-show -l config-dir -x -a '(__fish_complete_directories)' -d 'Use this Claude config dir as the current account'
@@ -118,6 +120,18 @@ complete -c seance-grep -l town -x -a '(__fish_complete_directories)' -d 'The to
 complete -c seance-grep -s e -l exit-status -d 'Exit 1 when nothing matched'
 complete -c seance-grep -s h -l help -d 'Print help (-h: short, --help: long)'
 complete -c seance-grep -s V -l version -d 'Print the version'
+
+complete -c seance-trail -f
+complete -c seance-trail -a '(command seance --complete session 2>/dev/null)'
+complete -c seance-trail -l kind -x -a 'write edit command commit push branch pr bead mail todo' -d 'Only this kind of trail record (repeatable)'
+complete -c seance-trail -l path -r -F -d 'Only writes and edits of paths matching GLOB'
+complete -c seance-trail -l last -d 'Only the latest record per path (writes, edits) or per kind (the rest)'
+complete -c seance-trail -s n -l limit -x -d 'Stop after N records (0: no limit)'
+complete -c seance-trail -s e -l exit-status -d 'Exit 1 when nothing matched'
+complete -c seance-trail -l config-dir -x -a '(__fish_complete_directories)' -d 'Use this Claude config dir as the current account'
+complete -c seance-trail -l town -x -a '(__fish_complete_directories)' -d 'The town\'s root directory (default: found from the working directory)'
+complete -c seance-trail -s h -l help -d 'Print help (-h: short, --help: long)'
+complete -c seance-trail -s V -l version -d 'Print the version'
 
 complete -c seance-stage -f
 complete -c seance-stage -a '(command seance --complete session 2>/dev/null)'

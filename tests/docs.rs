@@ -9,7 +9,7 @@ use std::process::Command;
 
 use crate::util::{Town, bin, start, tool, uuid};
 
-pub const TOOLS: [&str; 10] = [
+pub const TOOLS: [&str; 11] = [
     "seance",
     "seance-events",
     "seance-filter",
@@ -17,6 +17,7 @@ pub const TOOLS: [&str; 10] = [
     "seance-show",
     "seance-sessions",
     "seance-grep",
+    "seance-trail",
     "seance-stage",
     "seance-unstage",
     "seance-gc",

@@ -32,5 +32,6 @@ mod stage;
 mod stress;
 mod tab;
 mod talk;
+mod trail;
 mod trust;
 mod wrapper;

@@ -150,6 +150,17 @@ pub fn named_town_accounts(town: &Path) -> Result<Option<Vec<(String, PathBuf)>>
     Ok(Some(dirs))
 }
 
+/// What to call the account whose config dir is `config`: its name in accounts.json, else
+/// `current` (the account in use) or `default` (`~/.claude`).
+pub fn account_name(config: &Path, current: &Path, town: Option<&Path>) -> String {
+    let config = resolved(config.to_path_buf());
+    let named = town.and_then(|town| named_town_accounts(town).ok().flatten()).unwrap_or_default();
+    if let Some((name, _)) = named.into_iter().find(|(_, dir)| resolved(dir.clone()) == config) {
+        return name;
+    }
+    if resolved(current.to_path_buf()) == config { "current".to_string() } else { "default".to_string() }
+}
+
 /// Where to look for a session, in order: the current account, the town's accounts as
 /// listed, then `~/.claude`; each directory once.
 pub fn search_order(current: &Path, town: Option<&Path>) -> Result<Vec<PathBuf>> {

@@ -13,6 +13,7 @@ use crate::core::out::{self, ColorWhen, Paint};
 use crate::core::printable::{self, is_hidden};
 use crate::core::rawjson;
 use crate::core::time::{Clock, Style};
+use crate::core::trail::TrailRecord;
 
 choices! {
     /// What the rows look like (`--format`).
@@ -48,6 +49,10 @@ const GT_COLUMNS: Columns = Columns { id: 12, role: 26, time: 16, topic: 28 };
 const NARROWEST: usize = 8;
 /// A cut cell keeps two characters and its `…`.
 const NARROWEST_AT_ALL: usize = 3;
+/// The fixed columns of a trail table; WHAT takes the rest.
+const TRAIL_TIME: usize = 16;
+const TRAIL_ROLE: usize = 22;
+const TRAIL_KIND: usize = 7;
 const GAP: &str = "  ";
 
 impl Columns {
@@ -81,6 +86,8 @@ pub struct Formatter {
     time: Style,
     header: bool,
     columns: Columns,
+    /// The width the table must fit in, when known (a terminal's, or --width).
+    width: Option<usize>,
     paint: Paint,
     clock: Clock,
     rows: u64,
@@ -89,6 +96,8 @@ pub struct Formatter {
     pub epilogue: String,
     /// Printed instead of gt's "No session events found." lines when there is no row.
     pub empty: Option<String>,
+    /// The last session id written in ids format for trail records, which come many a session.
+    last_id: Option<String>,
     buf: Vec<u8>,
     /// Events whose id `--format ids` could not print, and the first such id, quoted.
     left_out: u64,
@@ -107,12 +116,14 @@ impl Formatter {
             time,
             header: !opts.no_header,
             columns: Columns::fit(width),
+            width,
             paint: Paint { on: color },
             clock: Clock::new(),
             rows: 0,
             preamble: String::new(),
             epilogue: String::new(),
             empty: None,
+            last_id: None,
             buf: Vec::new(),
             left_out: 0,
             first_left_out: None,
@@ -198,6 +209,89 @@ impl Formatter {
                     return Ok(());
                 }
                 self.buf.extend_from_slice(event.session_id().as_bytes());
+                self.buf.push(b'\n');
+            }
+        }
+        out.write_all(&self.buf).or_closed()?;
+        Ok(())
+    }
+
+    /// A seance-trail record: TIME, ROLE (the actor), KIND and WHAT in a table; the session id,
+    /// time, actor, kind and what in tsv; the line itself in json; the session id once per run
+    /// of its records in ids.
+    pub fn trail_row(&mut self, out: &mut dyn Write, line: &[u8], record: &TrailRecord) -> Result<()> {
+        let first = self.rows == 0;
+        self.rows += 1;
+        self.buf.clear();
+        let ts = record.ts.as_deref().and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        let actor = record.actor.as_deref().unwrap_or("-");
+        let kind = record.artifact.kind().name();
+        let what = record.artifact.what();
+        let row = |this: &Formatter| {
+            let time = ts.map(|t| this.clock.minute(t, this.time)).unwrap_or_default();
+            let fixed = [(time.as_str(), TRAIL_TIME), (actor, TRAIL_ROLE), (kind, TRAIL_KIND)];
+            let mut line = String::new();
+            for (text, width) in fixed {
+                line.push_str(&cell(text, width, true));
+                line.push_str(GAP);
+            }
+            let used = TRAIL_TIME + TRAIL_ROLE + TRAIL_KIND + 3 * GAP.len();
+            let room = this.width.map_or(usize::MAX, |w| w.saturating_sub(used).max(NARROWEST));
+            line.push_str(&cell(&what, room, false));
+            line
+        };
+        match self.format {
+            Format::Table => {
+                if first {
+                    self.buf.extend_from_slice(self.preamble.as_bytes());
+                    if self.header {
+                        let mut header = String::new();
+                        for (text, width) in
+                            [("TIME", TRAIL_TIME), ("ROLE", TRAIL_ROLE), ("KIND", TRAIL_KIND)]
+                        {
+                            header.push_str(&cell(text, width, true));
+                            header.push_str(GAP);
+                        }
+                        header.push_str("WHAT");
+                        let rule =
+                            "─".repeat(self.width.unwrap_or(GT_COLUMNS.total()).min(GT_COLUMNS.total()));
+                        self.buf.extend_from_slice(
+                            format!("{}\n{}\n", self.paint.bold(&header), self.paint.dim(&rule)).as_bytes(),
+                        );
+                    }
+                }
+                self.buf.extend_from_slice(row(self).as_bytes());
+                self.buf.push(b'\n');
+            }
+            Format::Fzf => {
+                let line = format!("{}\t{}\n", tsv_field(&record.session_id), row(self));
+                self.buf.extend_from_slice(line.as_bytes());
+            }
+            Format::Tsv => {
+                let time = ts.map(|t| self.clock.full(t, self.time)).unwrap_or_default();
+                let fields = [record.session_id.as_str(), &time, actor, kind, &what];
+                let line: Vec<String> = fields.iter().map(|f| tsv_field(f).into_owned()).collect();
+                self.buf.extend_from_slice(line.join("\t").as_bytes());
+                self.buf.push(b'\n');
+            }
+            Format::Json => {
+                self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
+                let from = self.buf.len();
+                rawjson::indent_into(&mut self.buf, line, 1);
+                escape_json_hidden(&mut self.buf, from);
+            }
+            Format::Ids => {
+                if self.last_id.as_deref() == Some(record.session_id.as_str()) {
+                    return Ok(());
+                }
+                if !valid_session_id(&record.session_id) {
+                    self.rows -= 1;
+                    self.left_out += 1;
+                    self.first_left_out.get_or_insert_with(|| quote(&record.session_id));
+                    return Ok(());
+                }
+                self.last_id = Some(record.session_id.clone());
+                self.buf.extend_from_slice(record.session_id.as_bytes());
                 self.buf.push(b'\n');
             }
         }

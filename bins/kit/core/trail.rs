@@ -9,13 +9,40 @@
 
 use std::collections::HashMap;
 use std::collections::VecDeque;
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
 use super::cmdline::{program, simple_commands};
+use super::transcript::{self, Prefilter, Reader, Record};
+
+/// Every line a trail needs holds one of these; the reader skips the rest undecoded.
+const WANTED: &[&str] = &["\"type\":\"tool_use\"", "\"type\":\"tool_result\"", "\"type\":\"pr-link\""];
+
+/// The trail of one transcript file, handed to `each` in order as it is read. Reading ends
+/// early when `stop` is raised. Returns how many lines were skipped as malformed.
+pub fn read(path: &Path, stop: Option<Arc<AtomicBool>>, mut each: impl FnMut(Item)) -> io::Result<u64> {
+    let mut reader = Reader::open(path)?.with_prefilter(Prefilter::new(WANTED, false));
+    if let Some(stop) = stop {
+        reader = reader.stop_on(stop);
+    }
+    let mut trail = Trail::new();
+    let mut ready = Vec::new();
+    while let Some(record) = reader.next_record()? {
+        trail.record(&record);
+        trail.ready(&mut ready);
+        ready.drain(..).for_each(&mut each);
+    }
+    trail.finish(&mut ready);
+    ready.drain(..).for_each(&mut each);
+    Ok(reader.malformed)
+}
 
 /// The kinds of things a trail holds, in the order the docs list them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Write,
@@ -55,8 +82,20 @@ impl Kind {
     }
 }
 
+impl super::choice::Choice for Kind {
+    const NAMES: &'static [&'static str] = Kind::NAMES;
+
+    fn from_name(name: &str) -> Option<Kind> {
+        Kind::from_name(name)
+    }
+
+    fn name(self) -> &'static str {
+        Kind::name(self)
+    }
+}
+
 /// One thing a session left, with the fields of its kind (serialised after `kind`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Artifact {
     /// A file written whole (Write).
@@ -98,11 +137,11 @@ pub enum Artifact {
         number: Option<u64>,
         repo: Option<String>,
         /// `gh` (its output) or `pr-link` (the client's own record).
-        source: &'static str,
+        source: String,
     },
     Bead {
         id: String,
-        action: &'static str,
+        action: String,
     },
     Mail {
         to: String,
@@ -175,6 +214,61 @@ pub struct Item {
     pub artifact: Artifact,
 }
 
+/// A trail record as seance-trail prints it (and seance-fmt reads it back): the session, where
+/// in its transcript, the artifact's kind and fields, and what the town knows of the session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrailRecord {
+    pub session_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subagent: Option<String>,
+    pub ts: Option<String>,
+    pub record: u64,
+    #[serde(flatten)]
+    pub artifact: Artifact,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+impl TrailRecord {
+    /// The record for `item` of session `session_id`.
+    pub fn new(
+        session_id: &str,
+        subagent: Option<&str>,
+        item: &Item,
+        actor: Option<&str>,
+        role: Option<&str>,
+    ) -> TrailRecord {
+        TrailRecord {
+            session_id: session_id.to_string(),
+            subagent: subagent.map(String::from),
+            ts: item.ts.clone(),
+            record: item.record,
+            artifact: item.artifact.clone(),
+            actor: actor.map(String::from),
+            role: role.map(String::from),
+        }
+    }
+
+    /// One NDJSON line, without its newline.
+    pub fn to_line(&self) -> Vec<u8> {
+        // Strings, numbers and booleans only: serialising cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// `line` as a trail record, when it is one (a JSON object with `session_id` and a trail
+    /// `kind` at the top); events and other records are not.
+    pub fn parse(line: &[u8]) -> Option<TrailRecord> {
+        if memchr::memmem::find(line, b"\"kind\"").is_none()
+            || memchr::memmem::find(line, b"\"session_id\"").is_none()
+        {
+            return None;
+        }
+        serde_json::from_slice(line).ok()
+    }
+}
+
 /// A tool call waiting for its result.
 enum Call {
     File { edit: bool, path: String, tool: String },
@@ -218,6 +312,59 @@ pub struct Trail {
 impl Trail {
     pub fn new() -> Trail {
         Trail::default()
+    }
+
+    /// Feeds one transcript record: its tool calls, tool results and pr-link.
+    pub fn record(&mut self, record: &Record) {
+        let ts = record.timestamp.as_deref();
+        if record.kind == "pr-link" {
+            #[derive(Deserialize)]
+            struct PrLink {
+                #[serde(rename = "prUrl")]
+                url: String,
+                #[serde(rename = "prNumber")]
+                number: Option<u64>,
+                #[serde(rename = "prRepository")]
+                repo: Option<String>,
+                timestamp: Option<String>,
+            }
+            if let Ok(link) = serde_json::from_slice::<PrLink>(record.raw) {
+                let ts = link.timestamp.as_deref().or(ts);
+                self.pr_link(record.line, ts, &link.url, link.number, link.repo.as_deref());
+            }
+            return;
+        }
+        for (id, input) in &record.inputs {
+            let name = record
+                .blocks
+                .iter()
+                .find(|b| b.kind == transcript::Kind::ToolUse && b.id.as_deref() == Some(id))
+                .and_then(|b| b.tool.as_deref());
+            if let Some(name) = name {
+                self.tool_use(record.line, ts, id, name, input.get());
+            }
+        }
+        // A result's text may come in several parts: join them before reading it.
+        let mut at = 0;
+        let blocks = &record.blocks;
+        while at < blocks.len() {
+            let block = &blocks[at];
+            at += 1;
+            if block.kind != transcript::Kind::ToolResult {
+                continue;
+            }
+            let Some(id) = block.id.as_deref() else { continue };
+            let mut text = block.text.to_string();
+            while at < blocks.len()
+                && blocks[at].kind == transcript::Kind::ToolResult
+                && blocks[at].id.as_deref() == Some(id)
+            {
+                text.push('\n');
+                text.push_str(&blocks[at].text);
+                at += 1;
+            }
+            self.tool_result(id, block.is_error, &text);
+        }
     }
 
     /// A `tool_use` block: `input` is its raw JSON. Tools that leave nothing are ignored.
@@ -291,8 +438,12 @@ impl Trail {
             return;
         }
         self.prs.push(url.to_string());
-        let artifact =
-            Artifact::Pr { url: url.to_string(), number, repo: repo.map(String::from), source: "pr-link" };
+        let artifact = Artifact::Pr {
+            url: url.to_string(),
+            number,
+            repo: repo.map(String::from),
+            source: "pr-link".into(),
+        };
         self.slots.push_back(Slot {
             record,
             ts: ts.map(String::from),
@@ -430,7 +581,7 @@ pub fn from_command(command: &str, output: &str, ok: bool) -> Vec<Artifact> {
             url,
             number: Some(number),
             repo: Some(repo),
-            source: "gh",
+            source: "gh".into(),
         }));
     }
     if bd {
@@ -630,11 +781,13 @@ pub fn beads(output: &str) -> Vec<Artifact> {
             id: String,
         }
         return match serde_json::from_str::<Issues>(trimmed) {
-            Ok(Issues::One { id }) if is_bead_id(&id) => vec![Artifact::Bead { id, action: "created" }],
+            Ok(Issues::One { id }) if is_bead_id(&id) => {
+                vec![Artifact::Bead { id, action: "created".into() }]
+            }
             Ok(Issues::Many(issues)) => issues
                 .into_iter()
                 .filter(|i| is_bead_id(&i.id))
-                .map(|i| Artifact::Bead { id: i.id, action: "updated" })
+                .map(|i| Artifact::Bead { id: i.id, action: "updated".into() })
                 .collect(),
             _ => Vec::new(),
         };
@@ -655,7 +808,7 @@ pub fn beads(output: &str) -> Vec<Artifact> {
         };
         let id = rest.split_whitespace().next().unwrap_or("").trim_end_matches([':', ',']);
         if is_bead_id(id) {
-            found.push(Artifact::Bead { id: id.to_string(), action });
+            found.push(Artifact::Bead { id: id.to_string(), action: action.into() });
         }
     }
     found
@@ -822,7 +975,7 @@ mod tests {
                 url: "https://github.com/gastown/beads/pull/42".into(),
                 number: Some(42),
                 repo: Some("gastown/beads".into()),
-                source: "gh",
+                source: "gh".into(),
             }]
         );
         // Not made here: a PR that already existed, or a URL in some other command's output.
@@ -837,7 +990,7 @@ mod tests {
 
     #[test]
     fn beads_as_bd_prints_them() {
-        let bead = |id: &str, action: &'static str| Artifact::Bead { id: id.into(), action };
+        let bead = |id: &str, action: &'static str| Artifact::Bead { id: id.into(), action: action.into() };
         assert_eq!(
             from_command(
                 "bd create \"Fix deadline\" -p 1",

@@ -9,6 +9,7 @@ use crate::core::eventlog::Flow;
 use crate::core::malformed::Skipped;
 use crate::core::out;
 use crate::core::render::Formatter;
+use crate::core::trail::TrailRecord;
 
 pub const TOOL: Tool = Tool {
     name: "seance-fmt",
@@ -18,7 +19,10 @@ pub const TOOL: Tool = Tool {
                   SESSION_ID, ROLE, STARTED and TOPIC, two spaces apart, under a rule; a cell \
                   too long for its column is cut to one column less than its width plus …, by \
                   display width. An empty input in table format prints gt's \"No session events \
-                  found.\" and its two hints.",
+                  found.\" and its two hints.\n\n\
+                  seance-trail's records are rendered too: the table is TIME, ROLE (the actor), \
+                  KIND and WHAT (the path, command, hash and subject, URL …); tsv is the session \
+                  id, time, actor, kind and what; ids gives each session once.",
     flags: &[&FORMAT, &TIME, &NO_HEADER, &WIDTH, &COLOR, &STRICT],
     ..Tool::EMPTY
 };
@@ -29,7 +33,11 @@ pub fn main() -> i32 {
         let mut out = out::stdout();
         let mut skipped = Skipped::new(args.common.strict);
         let outcome = read_stdin_events(&mut skipped, |line, event| {
-            formatter.row(&mut out, line, event).map(|()| Flow::Continue)
+            match TrailRecord::parse(line) {
+                Some(record) => formatter.trail_row(&mut out, line, &record),
+                None => formatter.row(&mut out, line, event),
+            }
+            .map(|()| Flow::Continue)
         });
         skipped.report(TOOL.name);
         formatter.report(TOOL.name);

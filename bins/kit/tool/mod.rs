@@ -13,6 +13,7 @@ pub mod sessions;
 pub mod show;
 pub mod stage;
 pub(crate) mod talk;
+pub mod trail;
 pub mod unstage;
 pub mod wrapper;
 
@@ -42,6 +43,7 @@ pub const ALL: &[&Tool] = &[
     &show::TOOL,
     &sessions::TOOL,
     &grep::TOOL,
+    &trail::TOOL,
     &stage::TOOL,
     &unstage::TOOL,
     &gc::TOOL,

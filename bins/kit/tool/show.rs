@@ -1,6 +1,7 @@
 //! seance-show: a session's last exchanges, read from the end of its transcript, for a quick
 //! look before talking to it (and for fzf's preview pane).
 
+use std::fs::File;
 use std::io::{self, BufReader, Write};
 
 use jiff::Timestamp;
@@ -9,15 +10,18 @@ use serde_json::value::RawValue;
 
 use crate::cli::flags::common::{CONFIG_DIR, TOWN};
 use crate::cli::flags::render::{COLOR, TIME};
-use crate::cli::flags::show::LINES;
+use crate::cli::flags::show::{LINES, SHOW_FORMAT, ShowFormat as Format, TRAIL};
 use crate::cli::{Args, Complete, Tool};
+use crate::core::claude;
 use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::lines::{ForwardLines, ReverseLines};
 use crate::core::out::{self, ColorWhen, Paint};
 use crate::core::regular::{self, How};
 use crate::core::render::cell;
 use crate::core::resolve::Sessions;
+use crate::core::roles::{Known, known_session};
 use crate::core::time::{Clock, Style};
+use crate::core::trail::{self, TrailRecord};
 
 pub const TOOL: Tool = Tool {
     name: "seance-show",
@@ -28,8 +32,11 @@ pub const TOOL: Tool = Tool {
                   the conversation: what the user and the assistant wrote, each under a line \
                   with the time and who spoke, and each tool call as one line (→ Bash: ls). \
                   Tool results, thinking and bookkeeping records are left out. Lines longer \
-                  than 500 columns are cut, so a huge message cannot flood a preview.",
-    flags: &[&LINES, &TIME, &COLOR, &CONFIG_DIR, &TOWN],
+                  than 500 columns are cut, so a huge message cannot flood a preview.\n\n\
+                  The first line says who the session was (the actor of its newest session_start \
+                  event in the town's log), its topic, the account that holds it and how long \
+                  ago its transcript last changed; it counts as one of the --lines.",
+    flags: &[&LINES, &SHOW_FORMAT, &TRAIL, &TIME, &COLOR, &CONFIG_DIR, &TOWN],
     operands: Complete::Session,
     operand: one_id,
     ..Tool::EMPTY
@@ -57,62 +64,170 @@ fn show(args: Args) -> Result<Code> {
     let Some(input) = args.operands.first() else {
         return Err(Error::usage("a session id is required (try 'seance-show --help')"));
     };
-    let (_, sessions) = Sessions::locate(args.common.config_dir(), args.common.town.as_deref())?;
+    let (current, sessions) = Sessions::locate(args.common.config_dir(), args.common.town.as_deref())?;
     for warning in sessions.warnings() {
         crate::core::error::warn(TOOL.name, &warning.to_string());
     }
-    let (_, transcript) = sessions.resolve(input)?;
+    let (id, transcript) = sessions.resolve(input)?;
     let path = &transcript.file;
     let file = regular::open(path, How::READ).map_err(|refused| refused.error(path, How::READ.role))?;
-    let limit = match args.show.lines {
-        Some(n) => n,
-        None => std::env::var("FZF_PREVIEW_LINES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(40),
+    let format = args.show.format.unwrap_or(Format::Text);
+    let limit = match (args.show.lines, format) {
+        (Some(n), _) => n,
+        (None, Format::Text) => {
+            std::env::var("FZF_PREVIEW_LINES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(40)
+        }
+        (None, _) => 0,
     };
     let tty = out::stdout_is_terminal();
     let render = Render {
         clock: Clock::new(),
         style: args.render.time.unwrap_or(Style::Local),
-        paint: Paint { on: out::color_enabled(args.render.color.unwrap_or(ColorWhen::Auto), tty) },
+        paint: Paint {
+            on: format == Format::Text
+                && out::color_enabled(args.render.color.unwrap_or(ColorWhen::Auto), tty),
+        },
     };
     let mut out = out::stdout();
     let read_err = |e| Error::io("read", path.display(), e);
-    if limit == 0 {
-        // Everything, streamed from the start, so memory stays flat.
-        let mut lines = ForwardLines::new(BufReader::with_capacity(64 * 1024, file));
-        let mut last = None;
-        while let Some((_, line)) = lines.next_line().map_err(read_err)? {
-            if let Some(turn) = Turn::parse(line) {
-                render.write(&mut out, &turn, last).or_closed()?;
-                last = Some(turn.speaker);
+    let header = || {
+        let known = sessions.town.as_deref().and_then(|town| known_session(town, &id));
+        let account = claude::account_name(&transcript.config, &current, sessions.town.as_deref());
+        let age = Timestamp::try_from(transcript.modified).ok().map(|t| render.clock.ago(t));
+        header_line(known.as_ref(), &account, age.as_deref())
+    };
+    match format {
+        Format::Text => {
+            writeln!(out, "{}", render.paint.bold(&header())).or_closed()?;
+            let body = if limit == 0 { 0 } else { limit.saturating_sub(1) };
+            if limit == 0 {
+                // Everything, streamed from the start, so memory stays flat.
+                let mut lines = ForwardLines::new(BufReader::with_capacity(64 * 1024, file));
+                let mut last = None;
+                while let Some((_, line)) = lines.next_line().map_err(read_err)? {
+                    if let Some(turn) = Turn::parse(line) {
+                        render.text(&mut out, &turn, last).or_closed()?;
+                        last = Some(turn.speaker);
+                    }
+                }
+            } else if body > 0 {
+                let mut turns = Vec::new();
+                let mut count = 0;
+                last_records(file, read_err, |line| {
+                    if let Some(turn) = Turn::parse(line) {
+                        count += turn.line_count();
+                        turns.push(turn);
+                    }
+                    count >= body
+                })?;
+                turns.reverse();
+                let mut text = Vec::new();
+                let mut last = None;
+                for turn in &turns {
+                    render.text(&mut text, turn, last).or_closed()?;
+                    last = Some(turn.speaker);
+                }
+                let text = String::from_utf8_lossy(&text);
+                let all: Vec<&str> = text.lines().collect();
+                for line in &all[all.len().saturating_sub(body)..] {
+                    writeln!(out, "{line}").or_closed()?;
+                }
             }
         }
-    } else {
-        let len = file.metadata().map_err(read_err)?.len();
-        let mut lines = ReverseLines::new(file, len);
-        let mut turns = Vec::new();
-        let mut count = 0;
-        while count < limit {
-            let Some((_, line)) = lines.next_line().map_err(read_err)? else { break };
-            if let Some(turn) = Turn::parse(line) {
-                count += turn.lines.len();
-                turns.push(turn);
+        Format::Markdown => {
+            writeln!(out, "# Session {id}\n\n{}", header()).or_closed()?;
+            let mut state = (None, false);
+            each_record(file, limit, read_err, &mut |line| {
+                if let Some(turn) = Turn::parse(line) {
+                    render.markdown(&mut out, &turn, &mut state).or_closed()?;
+                }
+                Ok(())
+            })?;
+        }
+        Format::Json => {
+            each_record(file, limit, read_err, &mut |line| {
+                if Turn::parse(line).is_some() {
+                    out.write_all(line).or_closed()?;
+                    out.write_all(b"\n").or_closed()?;
+                }
+                Ok(())
+            })?;
+        }
+    }
+    if args.show.trail {
+        let mut items = Vec::new();
+        trail::read(path, None, |item| {
+            if item.artifact.kind() != trail::Kind::Command {
+                items.push(item);
             }
-        }
-        turns.reverse();
-        let mut text = Vec::new();
-        let mut last = None;
-        for turn in &turns {
-            render.write(&mut text, turn, last).or_closed()?;
-            last = Some(turn.speaker);
-        }
-        let text = String::from_utf8_lossy(&text);
-        let all: Vec<&str> = text.lines().collect();
-        for line in &all[all.len().saturating_sub(limit)..] {
-            writeln!(out, "{line}").or_closed()?;
-        }
+        })
+        .map_err(read_err)?;
+        render.trail(&mut out, format, &id, &items)?;
     }
     out.flush().or_closed()?;
     Ok(Code::Success)
+}
+
+/// Reads `file` from its end, handing each line to `each` until it returns true (enough).
+fn last_records(
+    file: File,
+    read_err: impl Fn(io::Error) -> Error,
+    mut each: impl FnMut(&[u8]) -> bool,
+) -> Result<()> {
+    let len = file.metadata().map_err(&read_err)?.len();
+    let mut lines = ReverseLines::new(file, len);
+    while let Some((_, line)) = lines.next_line().map_err(&read_err)? {
+        if each(line) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Hands `each` the lines of the shown records: all of them in order (`limit` 0, streamed), or
+/// the last `limit` records that show something, found from the end.
+fn each_record(
+    file: File,
+    limit: usize,
+    read_err: impl Fn(io::Error) -> Error,
+    each: &mut dyn FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    if limit == 0 {
+        let mut lines = ForwardLines::new(BufReader::with_capacity(64 * 1024, file));
+        while let Some((_, line)) = lines.next_line().map_err(&read_err)? {
+            each(line)?;
+        }
+        return Ok(());
+    }
+    let mut kept: Vec<Vec<u8>> = Vec::new();
+    last_records(file, read_err, |line| {
+        if Turn::parse(line).is_some() {
+            kept.push(line.to_vec());
+        }
+        kept.len() >= limit
+    })?;
+    for line in kept.iter().rev() {
+        each(line)?;
+    }
+    Ok(())
+}
+
+/// `gastown/crew/joe · topic: patrol · account: work · 3h ago`: who the session was, what
+/// about, where it is kept, how long ago it last changed.
+fn header_line(known: Option<&Known>, account: &str, age: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    match known {
+        Some(known) => {
+            parts.push(known.actor.clone());
+            if let Some(topic) = &known.topic {
+                parts.push(format!("topic: {topic}"));
+            }
+        }
+        None => parts.push("no session_start in the town's log".to_string()),
+    }
+    parts.push(format!("account: {account}"));
+    parts.extend(age.map(String::from));
+    cell(&parts.join(" · "), MAX_LINE, false)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,17 +236,18 @@ enum Speaker {
     Assistant,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Text,
-    ToolCall,
+/// A piece of a turn: text as written (trimmed), or a tool call summed up in one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    ToolCall(String),
 }
 
-/// What one transcript record contributes: who spoke, when, and its lines.
+/// What one transcript record contributes: who spoke, when, and what.
 struct Turn {
     speaker: Speaker,
     time: Option<Timestamp>,
-    lines: Vec<(Kind, String)>,
+    parts: Vec<Part>,
 }
 
 #[derive(Deserialize)]
@@ -179,33 +295,44 @@ impl Turn {
             return None;
         }
         let content = record.message?.content?;
-        let mut lines = Vec::new();
+        let mut parts = Vec::new();
+        let push_text = |parts: &mut Vec<Part>, text: &str| {
+            let text = text.trim();
+            if !text.is_empty() {
+                parts.push(Part::Text(text.to_string()));
+            }
+        };
         if let Ok(text) = serde_json::from_str::<String>(content.get()) {
-            push_text(&mut lines, &text);
+            push_text(&mut parts, &text);
         } else {
             for block in serde_json::from_str::<Vec<Block>>(content.get()).ok()? {
                 match (block.kind.as_str(), block.text, block.name) {
-                    ("text", Some(text), _) => push_text(&mut lines, &text),
+                    ("text", Some(text), _) => push_text(&mut parts, &text),
                     ("tool_use", _, Some(name)) => {
                         let summary = summarize(block.input.as_ref());
                         let line = if summary.is_empty() { name } else { format!("{name}: {summary}") };
-                        lines.push((Kind::ToolCall, cell(&format!("→ {line}"), MAX_TOOL_LINE, false)));
+                        parts.push(Part::ToolCall(cell(&line, MAX_TOOL_LINE - 2, false)));
                     }
                     _ => {}
                 }
             }
         }
-        if lines.is_empty() {
+        if parts.is_empty() {
             return None;
         }
         let time = record.timestamp.and_then(|t| t.parse().ok());
-        Some(Turn { speaker, time, lines })
+        Some(Turn { speaker, time, parts })
     }
-}
 
-fn push_text(lines: &mut Vec<(Kind, String)>, text: &str) {
-    for line in text.trim().lines() {
-        lines.push((Kind::Text, cell(line, MAX_LINE, false)));
+    /// How many lines the text format gives it (without its heading).
+    fn line_count(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(text) => text.lines().count(),
+                Part::ToolCall(_) => 1,
+            })
+            .sum()
     }
 }
 
@@ -221,6 +348,14 @@ fn summarize(input: Option<&serde_json::Map<String, serde_json::Value>>) -> Stri
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// `text` as a Markdown code span, fenced with more backticks than it holds in a row.
+fn code_span(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 struct Render {
     clock: Clock,
     style: Style,
@@ -228,27 +363,121 @@ struct Render {
 }
 
 impl Render {
+    fn who(turn: &Turn) -> &'static str {
+        match turn.speaker {
+            Speaker::User => "user",
+            Speaker::Assistant => "assistant",
+        }
+    }
+
     /// Writes `turn`, under a heading unless it continues what the same speaker said.
-    fn write(&self, out: &mut dyn Write, turn: &Turn, last: Option<Speaker>) -> io::Result<()> {
+    fn text(&self, out: &mut dyn Write, turn: &Turn, last: Option<Speaker>) -> io::Result<()> {
         if last != Some(turn.speaker) {
-            let who = match turn.speaker {
-                Speaker::User => "user",
-                Speaker::Assistant => "assistant",
-            };
+            let who = Render::who(turn);
             let heading = match turn.time {
                 Some(time) => format!("[{}] {who}", self.clock.minute(time, self.style)),
                 None => who.to_string(),
             };
             writeln!(out, "{}", self.paint.bold(&heading))?;
         }
-        for (kind, line) in &turn.lines {
-            match kind {
-                Kind::Text => writeln!(out, "  {line}")?,
-                Kind::ToolCall => writeln!(out, "  {}", self.paint.dim(line))?,
+        for part in &turn.parts {
+            match part {
+                Part::Text(text) => {
+                    for line in text.lines() {
+                        writeln!(out, "  {}", cell(line, MAX_LINE, false))?;
+                    }
+                }
+                Part::ToolCall(line) => writeln!(out, "  {}", self.paint.dim(&format!("→ {line}")))?,
             }
         }
         Ok(())
     }
+
+    /// The same as Markdown: a `###` heading per speaker, text as written, one list item per
+    /// tool call. `state` is the last speaker and whether a list of tool calls is open.
+    fn markdown(
+        &self,
+        out: &mut dyn Write,
+        turn: &Turn,
+        state: &mut (Option<Speaker>, bool),
+    ) -> io::Result<()> {
+        let (last, in_list) = state;
+        if *last != Some(turn.speaker) {
+            *last = Some(turn.speaker);
+            *in_list = false;
+            let who = Render::who(turn);
+            match turn.time {
+                Some(time) => writeln!(out, "\n### {who} · {}", self.clock.minute(time, self.style))?,
+                None => writeln!(out, "\n### {who}")?,
+            }
+        }
+        for part in &turn.parts {
+            match part {
+                Part::Text(text) => {
+                    writeln!(out, "\n{}", strip_controls(text))?;
+                    *in_list = false;
+                }
+                Part::ToolCall(line) => {
+                    if !*in_list {
+                        writeln!(out)?;
+                        *in_list = true;
+                    }
+                    writeln!(out, "- {}", code_span(line))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What the session left, after its exchanges.
+    fn trail(&self, out: &mut dyn Write, format: Format, id: &str, items: &[trail::Item]) -> Result<()> {
+        match format {
+            Format::Json => {
+                for item in items {
+                    out.write_all(&TrailRecord::new(id, None, item, None, None).to_line()).or_closed()?;
+                    out.write_all(b"\n").or_closed()?;
+                }
+            }
+            Format::Markdown => {
+                writeln!(out, "\n## Trail\n").or_closed()?;
+                if items.is_empty() {
+                    writeln!(out, "Nothing written, edited, committed, pushed or filed.").or_closed()?;
+                }
+                for item in items {
+                    writeln!(
+                        out,
+                        "- {} {}",
+                        item.artifact.kind().name(),
+                        code_span(&cell(&item.artifact.what(), MAX_LINE, false))
+                    )
+                    .or_closed()?;
+                }
+            }
+            Format::Text => {
+                writeln!(out, "{}", self.paint.bold("trail")).or_closed()?;
+                for item in items {
+                    let time = item
+                        .ts
+                        .as_deref()
+                        .and_then(|t| t.parse().ok())
+                        .map(|t| self.clock.minute(t, self.style));
+                    let line = format!(
+                        "{:16}  {:6}  {}",
+                        time.unwrap_or_default(),
+                        item.artifact.kind().name(),
+                        item.artifact.what()
+                    );
+                    writeln!(out, "  {}", cell(&line, MAX_LINE, false)).or_closed()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Control characters (a terminal escape in a message) do not reach the output.
+fn strip_controls(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect()
 }
 
 #[cfg(test)]
@@ -259,7 +488,7 @@ mod tests {
     fn tool_calls_are_summarised_by_their_telling_field() {
         let line = br#"{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Bash","input":{"command":"ls\n  -la","description":"list"}}]}}"#;
         let turn = Turn::parse(line).unwrap();
-        assert_eq!(turn.lines, vec![(Kind::ToolCall, "→ Bash: ls -la".to_string())]);
+        assert_eq!(turn.parts, vec![Part::ToolCall("Bash: ls -la".to_string())]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod seance;
 pub mod search;
 pub mod show;
 pub mod stage;
+pub mod trail;
 
 /// Everything a command line can say, typed. Each tool reads the parts its flags fill in; a
 /// field that no flag of the tool sets keeps its default. New concerns: one field each, below.
@@ -27,6 +28,7 @@ pub struct Args {
     pub gc: gc::GcArgs,
     pub seance: seance::SeanceArgs,
     pub search: search::SearchArgs,
+    pub trail: trail::TrailArgs,
 }
 
 /// The handlers' way to fill an optional field: the last occurrence of a flag wins.
