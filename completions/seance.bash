@@ -30,7 +30,7 @@ _seance() {
         --format) kind='words:table tsv fzf json ids' ;;
         --time) kind='words:local utc relative' ;;
         --color) kind='words:auto always never' ;;
-        init) kind='words:bash zsh fish' ;;
+        init) kind='words:bash zsh fish skill' ;;
         esac
         ;;
     seance-events)

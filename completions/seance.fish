@@ -2,8 +2,8 @@
 
 complete -c seance -f
 complete -c seance -n __fish_use_subcommand -a pick -d 'Choose a session with fzf, then talk to it'
-complete -c seance -n __fish_use_subcommand -a init -d 'Print shell integration to eval'
-complete -c seance -n '__fish_seen_subcommand_from init' -a 'bash zsh fish'
+complete -c seance -n __fish_use_subcommand -a init -d 'Print shell integration to eval, or the agent skill'
+complete -c seance -n '__fish_seen_subcommand_from init' -a 'bash zsh fish skill'
 complete -c seance -n __fish_use_subcommand -a doctor -d 'Check what seance sees and what is wrong with it'
 complete -c seance -l role -x -a '(command seance --complete role 2>/dev/null)' -d 'Keep sessions of this role (repeatable)'
 complete -c seance -l rig -x -a '(command seance --complete rig 2>/dev/null)' -d 'Keep sessions in this rig (repeatable)'

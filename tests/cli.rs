@@ -95,7 +95,7 @@ fn every_flag_in_help_is_accepted() {
             let mut args = vec![flag.to_string()];
             // The two --kind flags take different words.
             args.extend(value.map(|v| {
-                if *name == "seance-trail" && *v == "KIND" { "commit" } else { sample(v) }.to_string()
+                if name == "seance-trail" && *v == "KIND" { "commit" } else { sample(v) }.to_string()
             }));
             args.push("--help".into());
             let run = tool(name).args(&args).run();

@@ -281,7 +281,7 @@ fn fish_completes_flags_values_and_session_ids() {
     assert_eq!(parts[0], ["--role"]);
     assert_eq!(parts[1], ["local", "relative", "utc"]);
     assert_eq!(parts[2], [uuid(1)]);
-    assert_eq!(parts[3], ["bash", "fish", "zsh"]);
+    assert_eq!(parts[3], ["bash", "fish", "skill", "zsh"]);
     assert_eq!(parts[4], ["polecat"]);
     // Session ids carry a description: who, when, topic.
     assert!(out.contains(&format!("{}\tgastown/crew/joe, ", uuid(1))), "{out}");

@@ -173,9 +173,9 @@ fn pick_and_init_take_no_stray_words() {
     let run = p.s.w.tool("seance").args(["pick", "extra"]).run().code(2);
     assert_eq!(run.stderr, "seance: unexpected argument 'extra'\n");
     let run = p.s.w.tool("seance").args(["init", "tcsh"]).run().code(2);
-    assert_eq!(run.stderr, "seance: init: 'tcsh' is not one of bash, zsh, fish\n");
+    assert_eq!(run.stderr, "seance: init: 'tcsh' is not one of bash, zsh, fish, skill\n");
     let run = p.s.w.tool("seance").args(["init"]).run().code(2);
-    assert_eq!(run.stderr, "seance: init needs a shell: bash, zsh or fish\n");
+    assert_eq!(run.stderr, "seance: init needs a shell (bash, zsh or fish) or skill\n");
     let run = p.s.w.tool("seance").args(["pick", "--talk", "abcd"]).run().code(2);
     assert_eq!(run.stderr, "seance: --talk cannot be combined with pick, init or doctor\n");
 }

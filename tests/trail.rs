@@ -563,3 +563,32 @@ TIME              ROLE                    KIND     WHAT
     let ids = p.world.tool("seance-fmt").args(["--format", "ids"]).stdin(&records).run().ok();
     assert_eq!(ids.lines(), [&p.ids[1], &p.ids[2], &p.ids[4]]);
 }
+
+#[test]
+fn every_command_the_skill_shows_runs_on_the_test_world() {
+    let p = planted();
+    let skill = p.world.tool("seance").args(["init", "skill"]).run().ok().stdout;
+    assert!(skill.starts_with("---\nname: seance\ndescription: "), "{skill}");
+    // The agent --talk would start: a stand-in that answers (and says its version) and exits.
+    let agent = p.world.home.join("agent.sh");
+    fs::write(&agent, "#!/bin/sh\necho 'It is in docs/migration-plan.md.'\n").unwrap();
+    fs::set_permissions(&agent, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut commands = Vec::new();
+    let mut in_block = false;
+    for line in skill.lines() {
+        match line {
+            "```sh" => in_block = true,
+            "```" => in_block = false,
+            _ if in_block => commands.push(line),
+            _ => {}
+        }
+    }
+    assert!(commands.len() >= 10, "{commands:?}");
+    for command in commands {
+        let command = format!("SEANCE_AGENT={} {command}", agent.display());
+        let run = shell_in(&p.world, &command);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(run.status.success(), "{command}: {}", String::from_utf8_lossy(&run.stderr));
+        assert!(!stdout.trim().is_empty(), "{command} printed nothing");
+    }
+}

@@ -8,6 +8,7 @@ pub mod docs;
 pub mod flags;
 pub mod man;
 pub mod shell;
+pub mod skill;
 
 use std::ffi::OsString;
 use std::fmt::Write as _;

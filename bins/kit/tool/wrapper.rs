@@ -39,7 +39,10 @@ pub const TOOL: Tool = Tool {
                   to the talk. fzf must be on PATH.\n\n\
                   `seance init SHELL` prints the shell integration to eval from the shell's \
                   startup file: completion for every seance tool, and Ctrl-X Ctrl-T to open the \
-                  picker.\n\n\
+                  picker. `seance init skill` prints a Claude Code skill (save it as \
+                  ~/.claude/skills/seance/SKILL.md) that teaches an agent to find what its \
+                  predecessors said, did and left with seance-grep and seance-trail before it \
+                  spends a --talk.\n\n\
                   `seance doctor` says what seance sees and what is wrong with it, one check per \
                   line (ok, warn or fail): the town and how it was found, its log, each account \
                   (its transcripts and cleanupPeriodDays, which deletes old transcripts), the \
@@ -78,7 +81,11 @@ pub const TOOL: Tool = Tool {
     ],
     commands: &[
         Command { name: "pick", args: &[], about: "Choose a session with fzf, then talk to it" },
-        Command { name: "init", args: &["bash", "zsh", "fish"], about: "Print shell integration to eval" },
+        Command {
+            name: "init",
+            args: &["bash", "zsh", "fish", "skill"],
+            about: "Print shell integration to eval, or the agent skill",
+        },
         Command { name: "doctor", args: &[], about: "Check what seance sees and what is wrong with it" },
     ],
     operand: mode,
@@ -88,24 +95,25 @@ pub const TOOL: Tool = Tool {
 /// The operands: `pick`, or `init` and a shell.
 fn mode(args: &mut Args, word: String) -> Result<()> {
     let mode = &mut args.seance.mode;
-    *mode = match (&*mode, word.as_str()) {
-        (Mode::List, "pick") => Mode::Pick,
-        (Mode::List, "init") => Mode::Init(None),
-        (Mode::List, "doctor") => Mode::Doctor,
-        // Guesses a newcomer makes, since pick and init are subcommands.
-        (Mode::List, "talk") => return Err(Error::usage("to talk to a session use `seance --talk ID`")),
-        (
-            Mode::List,
-            tool @ ("show" | "grep" | "trail" | "events" | "filter" | "fmt" | "stage" | "unstage" | "gc"),
-        ) => {
-            return Err(Error::usage(format!("'{tool}' is a tool of its own: use `seance-{tool}`")));
-        }
-        (Mode::Init(None), shell) => Mode::Init(Some(
-            Shell::parse(shell)
-                .ok_or_else(|| Error::usage(format!("init: '{shell}' is not one of bash, zsh, fish")))?,
-        )),
-        _ => return Err(Error::usage(format!("unexpected argument '{word}'"))),
-    };
+    *mode =
+        match (&*mode, word.as_str()) {
+            (Mode::List, "pick") => Mode::Pick,
+            (Mode::List, "init") => Mode::Init(None),
+            (Mode::Init(None), "skill") => Mode::Skill,
+            (Mode::List, "doctor") => Mode::Doctor,
+            // Guesses a newcomer makes, since pick and init are subcommands.
+            (Mode::List, "talk") => return Err(Error::usage("to talk to a session use `seance --talk ID`")),
+            (
+                Mode::List,
+                tool @ ("show" | "grep" | "trail" | "events" | "filter" | "fmt" | "stage" | "unstage" | "gc"),
+            ) => {
+                return Err(Error::usage(format!("'{tool}' is a tool of its own: use `seance-{tool}`")));
+            }
+            (Mode::Init(None), shell) => Mode::Init(Some(Shell::parse(shell).ok_or_else(|| {
+                Error::usage(format!("init: '{shell}' is not one of bash, zsh, fish, skill"))
+            })?)),
+            _ => return Err(Error::usage(format!("unexpected argument '{word}'"))),
+        };
     Ok(())
 }
 
@@ -123,7 +131,13 @@ pub fn main() -> i32 {
             return Err(Error::usage("--talk cannot be combined with pick, init or doctor"));
         }
         match args.seance.mode {
-            Mode::Init(None) => return Err(Error::usage("init needs a shell: bash, zsh or fish")),
+            Mode::Init(None) => return Err(Error::usage("init needs a shell (bash, zsh or fish) or skill")),
+            Mode::Skill => {
+                let mut out = out::stdout();
+                out.write_all(crate::cli::skill::SKILL.as_bytes()).or_closed()?;
+                out.flush().or_closed()?;
+                return Ok(Code::Success);
+            }
             Mode::Init(Some(shell)) => {
                 let mut out = out::stdout();
                 out.write_all(shell.init(super::ALL).as_bytes()).or_closed()?;

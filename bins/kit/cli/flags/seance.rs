@@ -23,6 +23,8 @@ pub enum Mode {
     Pick,
     /// `init` and the shell, once given.
     Init(Option<Shell>),
+    /// `init skill`: the agent skill.
+    Skill,
     Doctor,
 }
 
