@@ -20,7 +20,9 @@ pub const TOOL: Tool = Tool {
     description: "Scans the project dirs of the current account (or each --config-dir) for session \
                   symlinks whose target is gone and removes them with their entries in that dir's \
                   sessions-index.json (under gt's lock); with --older-than, also links older than \
-                  that; and always the temp files our index writes leave when killed. Made for \
+                  that; and always the temp files our index writes leave when killed. A stage that \
+                  a running seance --talk holds is never removed, however old. A link whose target \
+                  cannot be looked up (permission denied, I/O error) is reported and kept. Made for \
                   cron: silent when there is nothing to do, one summary line on stderr otherwise. \
                   A corrupt index is reported (exit 5) and its dir left untouched while the rest \
                   proceeds.",

@@ -30,7 +30,9 @@ pub const TOOL: Tool = Tool {
                   first field is the id (what fzf prints). An id may be a prefix of at least 4 \
                   characters, resolved against the town's events and the accounts' files.\n\n\
                   For each session one undo token is printed: a single shell-safe word for \
-                  seance-unstage.",
+                  seance-unstage. Staging a session that is staged already joins that stage: it \
+                  stays until the last of its users unstages. A token that cannot be delivered \
+                  (stdout full or closed) has its stage undone, and the exit status is 2.",
     flags: &[&CWD, &CONFIG_DIR, &TOWN, &JSON, &DRY_RUN, &LOCK_TIMEOUT],
     operands: Complete::Session,
     operand: cli::collect_operand,
