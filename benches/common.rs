@@ -37,13 +37,20 @@ pub fn versus(label: &str, took: Duration, reference: &str, against: Duration, b
     println!("{label:<34} {:8.1} ms  {ratio:6.3}x {reference:<6}  (budget {budget}x)  {verdict}", ms(took));
 }
 
-/// The child's own peak resident set, from wait4(2).
+/// The child's own peak resident set, in KB, from wait4(2).
 pub fn peak_rss_kb(cmd: &mut Command) -> i64 {
+    usage(cmd).0
+}
+
+/// The child's own peak resident set (KB) and CPU time (user + system), from wait4(2); its
+/// stdout goes to /dev/null.
+pub fn usage(cmd: &mut Command) -> (i64, Duration) {
     let child = cmd.stdout(Stdio::null()).spawn().unwrap();
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: wait4 writes into the two locals; the pid is our own child.
     let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
     assert_eq!(pid, child.id() as i32);
-    usage.ru_maxrss
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (usage.ru_maxrss, time(usage.ru_utime) + time(usage.ru_stime))
 }

@@ -153,8 +153,14 @@ impl ReverseLines {
 
     /// Prepends the chunk before `start` to what is left unread.
     fn read_earlier(&mut self) -> io::Result<()> {
-        let want = self.chunk.max(self.end) as u64;
-        let from = self.start.saturating_sub(want);
+        // A line longer than a chunk: rather than prepending chunk after chunk (copying the line
+        // each time, and holding it twice meanwhile), find where it starts, then read the rest
+        // of it in one piece: memory stays near the line's own size, whatever that is.
+        let from = if self.end >= self.chunk {
+            self.newline_before(self.start)?
+        } else {
+            self.start.saturating_sub(self.chunk as u64)
+        };
         let len = (self.start - from) as usize;
         let mut fresh = Vec::with_capacity(len + self.end);
         fresh.resize(len, 0);
@@ -178,6 +184,23 @@ impl ReverseLines {
         self.start = from;
         self.chunk = (self.chunk * 2).min(MAX_CHUNK);
         Ok(())
+    }
+
+    /// The offset of the last newline before `at` (0 when there is none), found with one
+    /// chunk-sized buffer: where a long line that ends at `at` starts, terminator included.
+    fn newline_before(&self, at: u64) -> io::Result<u64> {
+        let mut scratch = vec![0; MAX_CHUNK];
+        let mut end = at;
+        while end > 0 {
+            let from = end.saturating_sub(MAX_CHUNK as u64);
+            let piece = &mut scratch[..(end - from) as usize];
+            self.file.read_exact_at(piece, from)?;
+            if let Some(newline) = memchr::memrchr(b'\n', piece) {
+                return Ok(from + newline as u64);
+            }
+            end = from;
+        }
+        Ok(0)
     }
 }
 
