@@ -42,7 +42,7 @@ _seance() {
         esac
         ;;
     seance-filter)
-        flags='--role --rig --actor --session --topic --since --until --resumable -u --unique -n --limit --strict -e --exit-status -h --help -V --version'
+        flags='--role --rig --actor --session --topic --since --until --resumable -u --unique --present -n --limit --strict -e --exit-status -h --help -V --version'
         case $prev in
         --role) kind='role' ;;
         --rig) kind='rig' ;;

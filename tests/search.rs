@@ -284,3 +284,29 @@ fn n_stops_before_an_old_huge_transcript_is_read() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(records(&run.stdout).len(), 4);
 }
+
+#[test]
+fn filter_takes_session_records_and_hits_and_keeps_what_is_on_disk() {
+    let (w, ids) = corpus();
+    // A logged session whose transcript is gone, beside one that exists.
+    let gone = uuid(7);
+    let log = [
+        crate::util::start("2026-01-22T09:00:00Z", "gastown/crew/joe", &ids[1], None),
+        crate::util::start("2026-01-22T08:00:00Z", "beads/polecats/nux", &gone, None),
+    ];
+    fs::write(w.town.join(".events.jsonl"), log.join("\n") + "\n").unwrap();
+    let events = w.tool("seance-events").run().ok().stdout;
+    let run = w.tool("seance-filter").args(["--present"]).stdin(&events).run().ok();
+    assert_eq!(run.stdout, log[0].clone() + "\n");
+    // Session records: the rig comes from the town's actor; --session from the top-level id.
+    let listed = w.tool("seance-sessions").run().ok().stdout;
+    let run = w.tool("seance-filter").args(["--rig", "gastown"]).stdin(&listed).run().ok();
+    assert_eq!(field(&records(&run.stdout), "session_id"), [ids[1].as_str()]);
+    let run = w.tool("seance-filter").args(["--session", &ids[2][..8]]).stdin(&listed).run().ok();
+    assert_eq!(field(&records(&run.stdout), "session_id"), [ids[2].as_str()]);
+    // Grep hits: one per session with --unique.
+    let hits = w.tool("seance-grep").args(["-i", "plan"]).run_without_stdin().ok().stdout;
+    assert!(records(&hits).len() > 1);
+    let run = w.tool("seance-filter").args(["--unique"]).stdin(&hits).run().ok();
+    assert_eq!(field(&records(&run.stdout), "session_id"), [ids[1].as_str(), ids[0].as_str()]);
+}

@@ -22,6 +22,8 @@ pub struct FilterOpts {
     pub unique: bool,
     /// Stop after this many matches; `None` or 0 is no limit.
     pub limit: Option<u64>,
+    /// Keep only sessions whose transcript exists (the ids are given with [`Filter::on_disk`]).
+    pub present: bool,
 }
 
 /// Tables cut ids to `46621448-3c…`; people paste them back.
@@ -33,11 +35,18 @@ pub struct Filter {
     opts: FilterOpts,
     seen: HashSet<String>,
     matched: u64,
+    on_disk: Option<HashSet<String>>,
 }
 
 impl Filter {
     pub fn new(opts: FilterOpts) -> Filter {
-        Filter { opts, seen: HashSet::new(), matched: 0 }
+        Filter { opts, seen: HashSet::new(), matched: 0, on_disk: None }
+    }
+
+    /// The session ids that have a transcript, for `present`.
+    pub fn on_disk(mut self, ids: HashSet<String>) -> Filter {
+        self.on_disk = Some(ids);
+        self
     }
 
     pub fn matched(&self) -> u64 {
@@ -74,7 +83,8 @@ impl Filter {
         let lower = |text: &str| text.to_lowercase();
         let id = lower(event.session_id());
         let topic = event.topic().map(lower);
-        any(&o.roles, &|r| canonical_role(actor.role) == r)
+        self.on_disk.as_ref().is_none_or(|ids| ids.contains(event.session_id()))
+            && any(&o.roles, &|r| canonical_role(actor.role) == r)
             && any(&o.rigs, &|r| actor.rig.is_some_and(|rig| lower(rig) == r))
             && any(&o.actors, &|a| lower(who).contains(a))
             && any(&o.sessions, &|p| id.starts_with(p))

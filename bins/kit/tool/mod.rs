@@ -20,9 +20,6 @@ pub mod wrapper;
 use std::io::{self, Write};
 
 use std::collections::HashMap;
-use std::time::SystemTime;
-
-use jiff::Timestamp;
 
 use crate::cli::{self, Args, Tool};
 use crate::core::claude;
@@ -166,12 +163,7 @@ pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::
         },
         None => Scope::default(),
     };
-    let mut list = listing::list(&accounts, &scope);
-    let stamp = |t: SystemTime| Timestamp::try_from(t).unwrap_or(Timestamp::UNIX_EPOCH);
-    list.retain(|s| {
-        let at = stamp(s.modified);
-        args.common.since.is_none_or(|since| at >= since) && args.common.until.is_none_or(|until| at < until)
-    });
+    let list = listing::list(&accounts, &scope);
     Ok((list, town))
 }
 

@@ -91,6 +91,11 @@ fn write_record(
 
 fn list(args: Args) -> Result<Code> {
     let (mut list, town) = super::chosen_sessions(&args)?;
+    let modified = |s: &Session| Timestamp::try_from(s.modified).unwrap_or(Timestamp::UNIX_EPOCH);
+    list.retain(|s| {
+        args.common.since.is_none_or(|since| modified(s) >= since)
+            && args.common.until.is_none_or(|until| modified(s) < until)
+    });
     let limit = args.filter.limit.unwrap_or(0) as usize;
     if limit > 0 {
         list.truncate(limit);

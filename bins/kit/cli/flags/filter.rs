@@ -66,3 +66,13 @@ pub const LIMIT: Flag = Flag::value("limit", "N", "Stop after N matches (0: no l
 
 pub const RECENT: Flag =
     Flag { help: "Show the N most recent sessions (default: 20; 0: all)", aliases: &["recent"], ..LIMIT };
+
+pub const PRESENT: Flag =
+    Flag::switch("present", "Keep only sessions whose transcript exists in some account", |a| {
+        a.filter.present = true
+    })
+    .doc(
+        "The accounts are those seance-sessions lists: the current one, the town's accounts.json, \
+         ~/.claude. Claude Code deletes old transcripts (cleanupPeriodDays); a logged session whose \
+         file is gone cannot be resumed or searched.",
+    );
