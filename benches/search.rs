@@ -32,6 +32,16 @@ fn main() {
         let _ = fs::remove_dir_all(&root);
         let longest = generate(&accounts, mb);
         std::os::unix::fs::symlink(&accounts[0], home.join(".claude")).unwrap();
+        // A town whose accounts.json lists both accounts: without one, only the current account
+        // and ~/.claude would be searched (SPEC.md), while rg is given both.
+        fs::create_dir_all(root.join("mayor")).unwrap();
+        fs::write(root.join("mayor/town.json"), "{}").unwrap();
+        let listed = format!(
+            r#"{{"version":1,"default":"one","accounts":{{"one":{{"config_dir":"{}"}},"two":{{"config_dir":"{}"}}}}}}"#,
+            accounts[0].display(),
+            accounts[1].display()
+        );
+        fs::write(root.join("mayor/accounts.json"), listed).unwrap();
         fs::write(root.join("done"), longest.to_string()).unwrap();
     }
     let longest: u64 = fs::read_to_string(root.join("done")).unwrap().trim().parse().unwrap();
@@ -214,7 +224,7 @@ fn write_session(path: &Path, id: &str, cwd: &str, size: u64, needle: bool, rng:
         if written >= size {
             break;
         }
-        let text = if needle && n == 3 {
+        let text = if needle && n == 4 {
             format!("{} {NEEDLE} {}", words(rng, 8), words(rng, 8))
         } else {
             words(rng, 30)
