@@ -30,6 +30,7 @@ if [ -n "$SEANCE_TEST_FORK_DIR" ]; then
   mkdir -p "$SEANCE_TEST_FORK_DIR/$2/subagents"
   echo '{}' > "$SEANCE_TEST_FORK_DIR/$2/subagents/agent-a1.jsonl"
   echo '{}' > "$SEANCE_TEST_FORK_DIR/$2.jsonl"
+  if [ -n "$SEANCE_TEST_FORK_ALSO" ]; then mkdir -p "$SEANCE_TEST_FORK_ALSO"; echo '{}' > "$SEANCE_TEST_FORK_ALSO/$2.jsonl"; fi
 fi
 case "$SEANCE_TEST_MODE" in
   wait)
@@ -321,4 +322,31 @@ fn an_empty_claude_config_dir_is_refused() {
     let run = s.w.tool("seance-stage").args(["--config-dir", s.w.one.to_str().unwrap(), &s.id]);
     let run = run.env("CLAUDE_CONFIG_DIR", "").run();
     assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_project_dir_name_that_is_not_one_plain_name_is_ignored() {
+    let s = setup();
+    // A file named like the fork where the hostile name points: it must survive --forget.
+    let victim = s.w.home.join(".claude-accounts/victim");
+    for hostile in ["../../victim", "..", "/tmp", "a/b"] {
+        let run = s
+            .talk("exit", &["--forget"])
+            .env("CLAUDE_CONFIG_DIR", &s.w.one)
+            .env("CLAUDE_CODE_PROJECT_DIR_NAME", hostile)
+            .env("SEANCE_TEST_FORK_DIR", s.w.target())
+            .env("SEANCE_TEST_FORK_ALSO", &victim)
+            .run();
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let fork = format!("{}.jsonl", fork_id(&s));
+        let saved = s.w.target().join(&fork);
+        assert!(
+            run.stderr.ends_with(&format!("Forgot the talk (removed {})\n", saved.display())),
+            "{}",
+            run.stderr
+        );
+        assert!(!exists(&saved));
+        assert!(exists(&victim.join(&fork)), "{hostile}: removed outside the account");
+        s.cleaned_up();
+    }
 }

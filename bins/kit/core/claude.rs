@@ -50,18 +50,23 @@ pub fn current_config() -> Result<PathBuf> {
 /// it and use `cwd`'s project dir. Both look sessions up in `cwd`'s project dir, so that is where
 /// stages go whatever the variable says.
 pub fn new_session_dirs(config: &Path, cwd: &Path) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    let named = std::env::var_os("CLAUDE_CODE_PROJECT_DIR_NAME").filter(|n| {
-        let component = Path::new(n).components().count() == 1 && !n.as_encoded_bytes().contains(&b'/');
-        component && n != "." && n != ".."
-    });
-    if let Some(name) = named
-        && std::env::var_os("CLAUDE_CONFIG_DIR").is_some_and(|d| !d.is_empty())
-    {
-        dirs.push(config.join("projects").join(name));
-    }
+    let name = std::env::var_os("CLAUDE_CODE_PROJECT_DIR_NAME");
+    let config_set = std::env::var_os("CLAUDE_CONFIG_DIR").is_some_and(|d| !d.is_empty());
+    let mut dirs: Vec<PathBuf> = named_project_dir(config, name.as_deref(), config_set).into_iter().collect();
     dirs.push(project_dir(config, cwd));
     dirs
+}
+
+/// `$CLAUDE_CODE_PROJECT_DIR_NAME`'s dir in `config` when the client would use it: with
+/// CLAUDE_CONFIG_DIR set, and a name that is one plain path component (anything else could
+/// point outside the account, and `--forget` removes files there).
+fn named_project_dir(config: &Path, name: Option<&std::ffi::OsStr>, config_set: bool) -> Option<PathBuf> {
+    let name = name.filter(|n| {
+        let mut parts = Path::new(n).components();
+        matches!((parts.next(), parts.next()), (Some(std::path::Component::Normal(_)), None))
+            && !n.as_encoded_bytes().contains(&b'/')
+    })?;
+    config_set.then(|| config.join("projects").join(name))
 }
 
 /// The current account: `--config-dir` when given, else the environment's.
@@ -330,6 +335,18 @@ pub fn canonical_cwd(dir: Option<&Path>) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn project_dir_name_variable_is_one_plain_component_under_a_set_config_dir() {
+        let config = Path::new("/c");
+        let named = |name: &str, set| named_project_dir(config, Some(std::ffi::OsStr::new(name)), set);
+        assert_eq!(named("short-name", true), Some(PathBuf::from("/c/projects/short-name")));
+        assert_eq!(named("short-name", false), None);
+        for bad in ["", ".", "..", "a/b", "../x", "/abs", "x/", "./x"] {
+            assert_eq!(named(bad, true), None, "{bad:?}");
+        }
+        assert_eq!(named_project_dir(config, None, true), None);
+    }
 
     #[test]
     fn session_ids() {
