@@ -34,4 +34,5 @@ mod tab;
 mod talk;
 mod trail;
 mod trust;
+mod widget;
 mod wrapper;

@@ -1,8 +1,14 @@
 //! `seance pick`: the listing in fzf, with seance-show as the preview; Enter talks to the chosen
 //! session as `--talk` would, ctrl-y prints its id.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use crate::core::claude;
+use crate::core::resolve::Sessions;
 
 use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::eventlog::EventsOpts;
@@ -12,10 +18,13 @@ use crate::core::out;
 use crate::core::render::{FmtOpts, Format, Formatter};
 
 /// fzf over the listing; Enter talks to the chosen session (through `talk`), ctrl-y prints its
-/// id.
+/// id (to the file descriptor `$SEANCE_PICK_FD` when set: the shell widgets read it there while
+/// a talk keeps the terminal). Sessions without a transcript are marked; choosing one reopens
+/// the picker with the reason in its header. Nothing to offer: no fzf, the reason on stderr.
 pub fn pick(
     events: &EventsOpts,
     mut filter: FilterOpts,
+    config_dir: Option<&Path>,
     talk: impl FnOnce(&str) -> Result<Code>,
 ) -> Result<Code> {
     let fzf = crate::core::agent::find_program("fzf").ok_or_else(|| {
@@ -27,49 +36,103 @@ pub fn pick(
         .filter(|show| show.is_file())
         .unwrap_or_else(|| PathBuf::from("seance-show"));
     let preview = format!("{} --color always {{1}}", shell_quote(&show.to_string_lossy()));
-    let mut child = std::process::Command::new(&fzf)
-        .args(["--delimiter", "\t", "--with-nth", "2..", "--expect", "ctrl-y", "--no-multi"])
-        .args(["--header", "Enter: talk to it   ctrl-y: print its id   Esc: leave"])
-        .args(["--preview", &preview, "--preview-window", "down,60%,wrap"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::io("run", fzf.display(), e))?;
     filter.resumable = true;
     filter.unique = true;
     let menu = FmtOpts { format: Some(Format::Fzf), ..FmtOpts::default() };
-    let input = Box::new(std::io::BufWriter::new(child.stdin.take().expect("piped")));
-    match scan_into("seance", events, Filter::new(filter), Formatter::new(&menu), input) {
-        // fzf exits without reading everything when the choice is made early.
-        Err(Error::Closed) => {}
-        other => {
-            other?;
+    // The menu is made before fzf opens: a listing that matches nothing opens no fzf (the
+    // listing said why on stderr), and each row can say whether its session can be talked to.
+    let rows = Rows::default();
+    if !scan_into("seance", events, Filter::new(filter), Formatter::new(&menu), Box::new(rows.clone()))? {
+        return Ok(Code::Success);
+    }
+    let (_, sessions) = Sessions::locate(config_dir, events.town.as_deref())?;
+    let mut text = String::new();
+    let mut missing = HashSet::new();
+    for line in String::from_utf8_lossy(&rows.0.borrow()).lines() {
+        let id = line.split('\t').next().unwrap_or("");
+        text.push_str(line);
+        if claude::valid_session_id(id) && claude::find_transcript(&sessions.accounts, id).is_none() {
+            missing.insert(id.to_string());
+            text.push_str("  ✗ no transcript");
         }
+        text.push('\n');
     }
-    let output = child.wait_with_output().map_err(|e| Error::io("run", fzf.display(), e))?;
-    match output.status.code() {
-        Some(0) => {}
-        // Nothing matched, or Esc / Ctrl-C: the user chose nothing, which is no error.
-        Some(1 | 130) => return Ok(Code::Success),
-        code => return Err(Error::failure(format!("fzf failed ({})", describe_status(code)))),
+    let mut header = "Enter: talk to it   ctrl-y: print its id   Esc: leave".to_string();
+    loop {
+        let mut child = std::process::Command::new(&fzf)
+            .args(["--delimiter", "\t", "--with-nth", "2..", "--expect", "ctrl-y", "--no-multi"])
+            .args(["--header", &header])
+            .args(["--preview", &preview, "--preview-window", "down,60%,wrap"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| Error::io("run", fzf.display(), e))?;
+        if let Some(mut input) = child.stdin.take() {
+            // fzf may exit before reading everything when the choice is made early.
+            let _ = input.write_all(text.as_bytes());
+        }
+        let output = child.wait_with_output().map_err(|e| Error::io("run", fzf.display(), e))?;
+        match output.status.code() {
+            Some(0) => {}
+            // Nothing matched, or Esc / Ctrl-C: the user chose nothing, which is no error.
+            Some(1 | 130) => return Ok(Code::Success),
+            code => return Err(Error::failure(format!("fzf failed ({})", describe_status(code)))),
+        }
+        let out = String::from_utf8_lossy(&output.stdout);
+        let mut lines = out.lines();
+        // With --expect, fzf prints the key first (empty for Enter); with --filter (tests,
+        // scripts) it prints only the matches.
+        let first = lines.next().unwrap_or("");
+        let filtering = first.contains('\t');
+        let (key, chosen) = if filtering { ("", first) } else { (first, lines.next().unwrap_or("")) };
+        let id = chosen.split('\t').next().unwrap_or("");
+        if id.is_empty() {
+            return Ok(Code::Success);
+        }
+        if missing.contains(id) {
+            let why = format!("{id} has no transcript in any account, so it cannot be resumed");
+            if filtering {
+                return Err(Error::new(Code::Unresolved, why));
+            }
+            header = format!("{why}: choose another   (Esc: leave)");
+            continue;
+        }
+        if key == "ctrl-y" {
+            return print_id(id);
+        }
+        return talk(id);
     }
-    let text = String::from_utf8_lossy(&output.stdout);
-    let mut lines = text.lines();
-    // With --expect, fzf prints the key first (empty for Enter); with --filter (tests, scripts)
-    // it prints only the matches.
-    let first = lines.next().unwrap_or("");
-    let (key, chosen) = if first.contains('\t') { ("", first) } else { (first, lines.next().unwrap_or("")) };
-    let id = chosen.split('\t').next().unwrap_or("");
-    if id.is_empty() {
+}
+
+/// ctrl-y's id: on `$SEANCE_PICK_FD` when the shell widget gave one, else on stdout.
+fn print_id(id: &str) -> Result<Code> {
+    if let Some(fd) =
+        std::env::var("SEANCE_PICK_FD").ok().and_then(|fd| fd.parse::<i32>().ok()).filter(|&fd| fd > 2)
+    {
+        // SAFETY: the widget opened this descriptor for us (`3>&1`); we own it from here on.
+        let borrowed = unsafe { rustix::fd::BorrowedFd::borrow_raw(fd) };
+        rustix::io::write(borrowed, format!("{id}\n").as_bytes())
+            .map_err(|e| Error::failure(format!("SEANCE_PICK_FD {fd}: {e}")))?;
         return Ok(Code::Success);
     }
-    if key == "ctrl-y" {
-        let mut out = out::stdout();
-        writeln!(out, "{id}").or_closed()?;
-        out.flush().or_closed()?;
-        return Ok(Code::Success);
+    let mut out = out::stdout();
+    writeln!(out, "{id}").or_closed()?;
+    out.flush().or_closed()?;
+    Ok(Code::Success)
+}
+
+/// The menu as it is rendered, kept for fzf.
+#[derive(Clone, Default)]
+struct Rows(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Rows {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
     }
-    talk(id)
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn describe_status(code: Option<i32>) -> String {

@@ -34,8 +34,11 @@ pub const TOOL: Tool = Tool {
                   (see --talk).\n\n\
                   `seance pick` lists the resumable sessions (each once; all of them unless -n is \
                   given) in fzf, with seance-show's view of the highlighted one in the preview: \
-                  Enter talks to it as --talk would, ctrl-y prints its id instead, Esc leaves \
-                  quietly. The listing flags filter what it offers; --prompt and --agent apply \
+                  Enter talks to it as --talk would, ctrl-y prints its id instead (to the file \
+                  descriptor $SEANCE_PICK_FD when set, which is how the Ctrl-X Ctrl-T widget of \
+                  `seance init` puts it at the cursor), Esc leaves quietly. A session without a \
+                  transcript is marked, and choosing it reopens the picker with the reason; when \
+                  nothing matches, fzf is not opened and the reason goes to stderr. The listing flags filter what it offers; --prompt and --agent apply \
                   to the talk. fzf must be on PATH.\n\n\
                   `seance init SHELL` prints the shell integration to eval from the shell's \
                   startup file: completion for every seance tool, and Ctrl-X Ctrl-T to open the \
@@ -147,7 +150,12 @@ pub fn main() -> i32 {
             // The picker offers every session unless -n is given.
             Mode::Pick => {
                 let talk = |id: &str| talk::talk(&talk_to(&args, id));
-                return pick::pick(&args.events_opts(), listing_filter(&args, 0), talk);
+                return pick::pick(
+                    &args.events_opts(),
+                    listing_filter(&args, 0),
+                    args.common.config_dir(),
+                    talk,
+                );
             }
             Mode::Doctor => return doctor(&args),
             Mode::List => {}

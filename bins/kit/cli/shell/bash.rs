@@ -119,8 +119,14 @@ fn operand_kind(tool: &Tool) -> Option<String> {
 pub const BINDING: &str = r#"# seance doctor reads this to tell that the integration is loaded.
 export SEANCE_SHELL_INTEGRATION=bash
 
+# ctrl-y's id comes back on fd 3 and goes in at the cursor; a talk keeps the terminal.
 __seance_pick() {
-    \command seance pick </dev/tty
+    \builtin local id
+    id=$(SEANCE_PICK_FD=3 \command seance pick 3>&1 1>/dev/tty </dev/tty)
+    if [[ -n $id ]]; then
+        READLINE_LINE=${READLINE_LINE:0:READLINE_POINT}$id${READLINE_LINE:READLINE_POINT}
+        READLINE_POINT=$((READLINE_POINT + ${#id}))
+    fi
 }
 
 if [[ $- == *i* ]]; then

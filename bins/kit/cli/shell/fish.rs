@@ -72,8 +72,10 @@ fn quote(text: &str) -> String {
 pub const BINDING: &str = r#"# seance doctor reads this to tell that the integration is loaded.
 set -gx SEANCE_SHELL_INTEGRATION fish
 
+# ctrl-y's id comes back on fd 3 and goes in at the cursor; a talk keeps the terminal.
 function __seance_pick
-    command seance pick </dev/tty
+    set -l id (env SEANCE_PICK_FD=3 seance pick 3>&1 1>/dev/tty </dev/tty)
+    test -n "$id"; and commandline -i -- $id
     commandline -f repaint
 end
 

@@ -119,8 +119,11 @@ fn quote(text: &str) -> String {
 pub const BINDING: &str = r#"# seance doctor reads this to tell that the integration is loaded.
 export SEANCE_SHELL_INTEGRATION=zsh
 
+# ctrl-y's id comes back on fd 3 and goes in at the cursor; a talk keeps the terminal.
 __seance_pick_widget() {
-    \command seance pick </dev/tty
+    \builtin local id
+    id=$(SEANCE_PICK_FD=3 \command seance pick 3>&1 1>/dev/tty </dev/tty)
+    [[ -n $id ]] && LBUFFER+=$id
     \builtin zle reset-prompt
 }
 
