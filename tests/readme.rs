@@ -73,6 +73,25 @@ const DEMO: &[Step] = &[
         ],
     ),
     step(
+        "seance-grep -l -F 'migration plan'",
+        0,
+        &[
+            "{\"session_id\":\"1a61dbe2-94e3-4923-a8e3-5f55301850c5\",",
+            "{\"session_id\":\"ad1b72db-bd62-40dd-9d39-def8e647cb8f\",",
+        ],
+        &[],
+    ),
+    step(
+        "seance-trail --kind commit --kind pr",
+        0,
+        &[
+            "\"kind\":\"commit\",\"hash\":\"3f9c2a1\",\"subject\":\"Add the hooks migration plan\"",
+            "\"kind\":\"pr\",\"url\":\"https://github.com/gastown/gastown/pull/417\"",
+            "\"hash\":\"5c0ffee\",\"subject\":\"Changelog for 0.9\"",
+        ],
+        &[],
+    ),
+    step(
         "seance --talk 1a61 --agent ../demo-home/agent -p 'Where did you put the migration plan?'",
         0,
         &[
