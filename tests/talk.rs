@@ -350,3 +350,41 @@ fn a_project_dir_name_that_is_not_one_plain_name_is_ignored() {
         s.cleaned_up();
     }
 }
+
+/// With --config-dir the stage goes into that account, so the agent must be started on it too:
+/// a client left on its own account would not find the link.
+#[test]
+fn config_dir_is_the_agents_account_too() {
+    let s = setup();
+    let agent = s.w.home.join("config-agent.sh");
+    fs::write(
+        &agent,
+        "#!/bin/sh\n[ \"$1\" = --version ] && exit 0\n\
+         { echo \"config=${CLAUDE_CONFIG_DIR-unset}\"; \
+         if [ -L \"$SEANCE_TEST_LINK\" ]; then echo link=yes; else echo link=no; fi; } > \"$SEANCE_TEST_RECORD\"\n",
+    )
+    .unwrap();
+    fs::set_permissions(&agent, fs::Permissions::from_mode(0o755)).unwrap();
+    let three = s.w.home.join(".claude-accounts/three");
+    fs::create_dir_all(&three).unwrap();
+    let link = s.w.project(&three, &s.w.work).join(format!("{}.jsonl", s.id));
+    // Given with a `..` in it: the agent gets the normalised, absolute path.
+    let given = s.w.home.join(".claude-accounts/two/../three");
+    let run =
+        s.w.tool("seance")
+            .args([
+                "--talk",
+                &s.id[..8],
+                "--agent",
+                agent.to_str().unwrap(),
+                "--config-dir",
+                given.to_str().unwrap(),
+            ])
+            .env("SEANCE_TEST_RECORD", &s.record)
+            .env("SEANCE_TEST_LINK", &link)
+            .env("CLAUDE_CONFIG_DIR", &s.w.one)
+            .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(read(&s.record), format!("config={}\nlink=yes\n", three.display()));
+    assert!(!exists(&link), "link left behind");
+}

@@ -111,6 +111,11 @@ pub fn talk(talk: &Talk) -> Result<Code> {
     for var in ["CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT", "CLAUDE_CODE_CHILD_SESSION"] {
         command.env_remove(var);
     }
+    // The stage went into --config-dir's account: the client must look there too, not in the
+    // account its own environment names.
+    if talk.config_dir.is_some() {
+        command.env("CLAUDE_CONFIG_DIR", &stager.current);
+    }
     let outcome = match command.spawn() {
         Ok(child) => Ok(wait_forwarding(Pid::from_raw(child.id() as i32))),
         Err(err) => Err(Error::new(

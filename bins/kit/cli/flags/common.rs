@@ -57,7 +57,9 @@ pub const CONFIG_DIR: Flag =
     })
     .doc(
         "Default: $CLAUDE_CONFIG_DIR when set, else ~/.claude (through symlinks). Set but empty is \
-         refused (exit 2): Claude Code would then use ./projects of any directory.",
+         refused (exit 2): Claude Code would then use ./projects of any directory. With \
+         `seance --talk`, the agent is started with CLAUDE_CONFIG_DIR set to it, so the client \
+         looks where the stage was made.",
     )
     .complete(Complete::Dir);
 
