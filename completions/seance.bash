@@ -87,13 +87,13 @@ _seance() {
         esac
         ;;
     seance-trail)
-        flags='--kind --path --last -n --limit -e --exit-status --config-dir --town -h --help -V --version'
+        flags='--kind --path --last -n --limit --account --cwd --since --until --no-town -e --exit-status --config-dir --town -h --help -V --version'
         operands='session'
         case $prev in
         --kind) kind='words:write edit command commit push branch pr bead mail todo' ;;
         --path) kind='file' ;;
-        -n | --limit) kind='none' ;;
-        --config-dir | --town) kind='dir' ;;
+        -n | --limit | --account | --since | --until) kind='none' ;;
+        --cwd | --config-dir | --town) kind='dir' ;;
         esac
         ;;
     seance-stage)

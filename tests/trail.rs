@@ -422,7 +422,7 @@ fn sessions_from_stdin_records_and_limits() {
     assert_eq!(none.stdout, "");
     let unknown = p.world.tool("seance-trail").args(["--kind", "mail", "ffffffff-0000"]).run().code(3);
     assert!(
-        unknown.stderr.starts_with("seance-trail: no session matches 'ffffffff-0000'"),
+        unknown.stderr.starts_with("seance-trail: 'ffffffff-0000' matches no session"),
         "{}",
         unknown.stderr
     );
@@ -525,6 +525,31 @@ fn without_ids_or_piped_input_every_session_is_read() {
         fields(&got, &["session_id"]),
         [p.ids[2].clone(), p.ids[3].clone(), p.ids[4].clone()].map(|id| format!("\"{id}\""))
     );
+}
+
+#[test]
+fn account_and_since_choose_sessions_as_for_grep() {
+    let p = planted();
+    // The plan's writers: c (account one, 300 s old), b (two, 400 s), a (one, 500 s). Only c is in
+    // account one and modified at or after 450 s before the planted moment.
+    let since = "2026-09-21T14:05:50Z";
+    let ids = |command: &str| -> (String, Vec<String>) {
+        let run = shell_in(&p.world, command);
+        assert!(run.status.success(), "{command}: {}", String::from_utf8_lossy(&run.stderr));
+        let out = String::from_utf8(run.stdout).unwrap();
+        let got: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        (out, fields(&got, &["session_id"]))
+    };
+    let write = "seance-trail --kind write --path migration-plan.md";
+    let quoted = |i: usize| format!("\"{}\"", p.ids[i]);
+    assert_eq!(ids(&format!("{write} --account one")).1, [quoted(2), quoted(4)]);
+    assert_eq!(ids(&format!("{write} --since {since}")).1, [quoted(2), quoted(3)]);
+    let (both, got) = ids(&format!("{write} --account one --since {since}"));
+    assert_eq!(got, [quoted(2)]);
+    // Exactly what c alone gives.
+    assert_eq!(both, ids(&format!("{write} {}", p.ids[2])).0);
+    let unknown = p.world.tool("seance-trail").args(["--account", "nope"]).run().code(2);
+    assert!(unknown.stderr.starts_with("seance-trail: no account named 'nope'"), "{}", unknown.stderr);
 }
 
 #[test]

@@ -33,7 +33,6 @@ pub mod rawjson;
 pub(crate) mod regular;
 pub(crate) mod render;
 pub(crate) mod resolve;
-pub(crate) mod roles;
 pub(crate) mod sessions;
 pub(crate) mod stage;
 pub(crate) mod time;

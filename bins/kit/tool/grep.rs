@@ -2,7 +2,7 @@
 //! the text a person would read (never in keys or metadata), in parallel, output in order.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -19,8 +19,7 @@ use crate::core::error::{self, Code, Error, Result, WriteResult};
 use crate::core::grep::{Matcher, Syntax, context};
 use crate::core::out;
 use crate::core::regular::{self, How, Role};
-use crate::core::resolve::id_from_line;
-use crate::core::sessions::{self, Session, Start};
+use crate::core::sessions::{Session, Start};
 use crate::core::transcript::{Block, Kind, Prefilter, Reader};
 use crate::core::work;
 
@@ -144,37 +143,7 @@ fn grep(args: Args) -> Result<Code> {
     let s = &args.search;
     let syntax = Syntax { fixed: s.fixed, ignore_case: s.ignore_case, word: s.word, multiline: s.multiline };
     let matcher = Matcher::new(pattern, syntax).map_err(|e| Error::usage(format!("bad PATTERN: {e}")))?;
-    let (all, town) = super::chosen_sessions(&args)?;
-    let mut worst = Code::Success;
-    let (chosen, from_stdin) = if args.operands.len() > 1 {
-        (sessions::select(all, &args.operands[1..]), false)
-    } else if stdin_has_records() {
-        let mut ids = Vec::new();
-        for line in io::stdin().lock().lines() {
-            let line = line.map_err(|e| Error::io("read", "<stdin>", e))?;
-            ids.extend(id_from_line(&line));
-        }
-        (sessions::select(all, &ids), true)
-    } else {
-        ((all, Vec::new()), false)
-    };
-    let (chosen, unresolved) = chosen;
-    if from_stdin {
-        let missing = unresolved.iter().filter(|(_, n)| *n == 0).count();
-        if missing > 0 {
-            error::warn(
-                TOOL.name,
-                &format!("{missing} session(s) on stdin have no transcript in any account"),
-            );
-        }
-    } else {
-        for (name, candidates) in &unresolved {
-            let why =
-                if *candidates == 0 { "no session".to_string() } else { format!("{candidates} sessions") };
-            error::warn(TOOL.name, &format!("'{name}' matches {why}"));
-            worst = worst.max(Code::Unresolved);
-        }
-    }
+    let (mut worst, chosen, town) = super::read_sessions(TOOL.name, &args, &args.operands[1..])?;
     let starts = super::town_starts(town.as_deref(), &chosen)?;
     let limit = args.filter.limit.unwrap_or(0);
     let search = Search {
@@ -236,13 +205,6 @@ fn grep(args: Args) -> Result<Code> {
     }
     out.flush().or_closed()?;
     Ok(worst.max(super::found_code(total > 0, args.common.exit_status)))
-}
-
-/// Whether stdin is a pipe or a file (records to read), not a terminal or /dev/null.
-fn stdin_has_records() -> bool {
-    use rustix::fs::FileType;
-    rustix::fs::fstat(rustix::stdio::stdin())
-        .is_ok_and(|st| matches!(FileType::from_raw_mode(st.st_mode), FileType::Fifo | FileType::RegularFile))
 }
 
 fn write_json(out: &mut dyn Write, record: &impl Serialize) -> Result<()> {

@@ -17,7 +17,7 @@ pub mod trail;
 pub mod unstage;
 pub mod wrapper;
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 
 use std::collections::HashMap;
 
@@ -28,6 +28,7 @@ use crate::core::event::Event;
 use crate::core::eventlog::Flow;
 use crate::core::lines::{ForwardLines, is_blank};
 use crate::core::malformed::{Place, Skipped};
+use crate::core::resolve::id_from_line;
 use crate::core::sessions::{self as listing, Account, Scope, Session, Start};
 use crate::core::town;
 
@@ -165,6 +166,52 @@ pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::
     };
     let list = listing::list(&accounts, &scope);
     Ok((list, town))
+}
+
+/// The sessions a reading tool (seance-grep, seance-trail) works on, newest first: those `ids`
+/// name (full ids or prefixes), else those whose ids are on stdin when it is a pipe or a file,
+/// else every session [`chosen_sessions`] lists; with the town, and the exit code the choice
+/// earned (an id given that names no session or several is reported and is `Unresolved`).
+pub(crate) fn read_sessions(
+    tool: &str,
+    args: &Args,
+    ids: &[String],
+) -> Result<(Code, Vec<Session>, Option<std::path::PathBuf>)> {
+    let (all, town) = chosen_sessions(args)?;
+    let mut worst = Code::Success;
+    let (chosen, unresolved) = if !ids.is_empty() {
+        let (chosen, unresolved) = listing::select(all, ids);
+        for (name, candidates) in &unresolved {
+            let why =
+                if *candidates == 0 { "no session".to_string() } else { format!("{candidates} sessions") };
+            error::warn(tool, &format!("'{name}' matches {why}"));
+            worst = worst.max(Code::Unresolved);
+        }
+        (chosen, Vec::new())
+    } else if stdin_has_records() {
+        let mut ids = Vec::new();
+        for line in io::stdin().lock().lines() {
+            let line = line.map_err(|e| Error::io("read", "<stdin>", e))?;
+            ids.extend(id_from_line(&line));
+        }
+        listing::select(all, &ids)
+    } else {
+        (all, Vec::new())
+    };
+    // Ids on stdin come from logs and listings that may name sessions no account holds: a note,
+    // not a failure.
+    let missing = unresolved.iter().filter(|(_, n)| *n == 0).count();
+    if missing > 0 {
+        error::warn(tool, &format!("{missing} session(s) on stdin have no transcript in any account"));
+    }
+    Ok((worst, chosen, town))
+}
+
+/// Whether stdin is a pipe or a file (records to read), not a terminal or /dev/null.
+fn stdin_has_records() -> bool {
+    use rustix::fs::FileType;
+    rustix::fs::fstat(rustix::stdio::stdin())
+        .is_ok_and(|st| matches!(FileType::from_raw_mode(st.st_mode), FileType::Fifo | FileType::RegularFile))
 }
 
 /// The town's word on each session, when there is a town.

@@ -19,7 +19,7 @@ use crate::core::out::{self, ColorWhen, Paint};
 use crate::core::regular::{self, How};
 use crate::core::render::cell;
 use crate::core::resolve::Sessions;
-use crate::core::roles::{Known, known_session};
+use crate::core::sessions::{Start, town_starts};
 use crate::core::time::{Clock, Style};
 use crate::core::trail::{self, TrailRecord};
 
@@ -91,7 +91,8 @@ fn show(args: Args) -> Result<Code> {
     let mut out = out::stdout();
     let read_err = |e| Error::io("read", path.display(), e);
     let header = || {
-        let known = sessions.town.as_deref().and_then(|town| known_session(town, &id));
+        // What the town knows is a bonus: a log that cannot be read leaves the header without it.
+        let known = sessions.town.as_deref().and_then(|town| town_starts(town, &[&id]).ok()?.remove(&id));
         let account = claude::account_name(&transcript.config, &current, sessions.town.as_deref());
         let age = Timestamp::try_from(transcript.modified).ok().map(|t| render.clock.ago(t));
         header_line(known.as_ref(), &account, age.as_deref())
@@ -214,7 +215,7 @@ fn each_record(
 
 /// `gastown/crew/joe · topic: patrol · account: work · 3h ago`: who the session was, what
 /// about, where it is kept, how long ago it last changed.
-fn header_line(known: Option<&Known>, account: &str, age: Option<&str>) -> String {
+fn header_line(known: Option<&Start>, account: &str, age: Option<&str>) -> String {
     let mut parts = Vec::new();
     match known {
         Some(known) => {

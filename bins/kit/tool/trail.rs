@@ -2,21 +2,19 @@
 //! branches, pull requests, beads, mail, unfinished todos), as NDJSON records.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 
 use super::{found_code, write_line};
-use crate::cli::flags::common::{CONFIG_DIR, EXIT_STATUS, TOWN};
+use crate::cli::flags::common::{CONFIG_DIR, EXIT_STATUS, SINCE, TOWN, UNTIL};
+use crate::cli::flags::search::{ACCOUNT, NO_TOWN, SESSIONS_CWD};
 use crate::cli::flags::trail::{KIND, LAST, PATH, TRAIL_LIMIT};
 use crate::cli::{Args, Complete, Tool};
-use crate::core::claude::{self, find_transcript};
-use crate::core::error::{Code, Error, Result, WriteResult};
+use crate::core::error::{Code, Result, WriteResult};
 use crate::core::glob::Glob;
 use crate::core::out;
-use crate::core::resolve::{Sessions, id_from_line};
-use crate::core::roles::known_sessions;
 use crate::core::trail::{self, Artifact, Item, Kind, TrailRecord};
 
 pub const TOOL: Tool = Tool {
@@ -29,10 +27,12 @@ pub const TOOL: Tool = Tool {
                   the town knows the session. Newest session first, transcript order within it; \
                   the last todo list comes last. A session's subagents are part of it (their \
                   records carry subagent).\n\n\
-                  Sessions: the IDs given (prefixes work), else the session ids of the records or \
-                  lines on stdin when it is a pipe or a file (seance-events | seance-filter --rig \
-                  gastown | seance-trail), else (a terminal, /dev/null) every session of every \
-                  account.\n\n\
+                  Sessions: chosen as seance-grep chooses them: the IDs given (full ids or \
+                  prefixes of at least 4 characters), else the session ids on stdin when it is a \
+                  pipe or a file (seance-events | seance-filter --rig gastown | seance-trail), \
+                  else (a terminal, /dev/null) every session seance-sessions lists; --account, \
+                  --cwd, --since, --until and --no-town narrow them as they narrow \
+                  seance-sessions.\n\n\
                   Fields by kind: write and edit: path, tool, ok (false when the tool failed, null \
                   when no result was written). command: command, description, ok. commit: hash, \
                   subject, branch. push: remote, branch, url, new. branch: branch. pr: url, \
@@ -40,7 +40,20 @@ pub const TOOL: Tool = Tool {
                   closed). mail: to, subject. todo: pending (not completed, in order), \
                   in_progress, completed (a count). Tools it does not know and outputs it cannot \
                   read leave nothing, never an error.",
-    flags: &[&KIND, &PATH, &LAST, &TRAIL_LIMIT, &EXIT_STATUS, &CONFIG_DIR, &TOWN],
+    flags: &[
+        &KIND,
+        &PATH,
+        &LAST,
+        &TRAIL_LIMIT,
+        &ACCOUNT,
+        &SESSIONS_CWD,
+        &SINCE,
+        &UNTIL,
+        &NO_TOWN,
+        &EXIT_STATUS,
+        &CONFIG_DIR,
+        &TOWN,
+    ],
     operands: Complete::Session,
     operand: crate::cli::collect_operand,
     ..Tool::EMPTY
@@ -197,106 +210,27 @@ fn latest(items: &[(Option<String>, Item)], seen: &mut HashSet<Key>) -> Vec<bool
     keep
 }
 
-/// The sessions to read, newest first, each with its files and what the town knows of it.
+/// The sessions to read, chosen as seance-grep chooses them, newest first, each with its files
+/// and what the town knows of it.
 fn select(args: &Args) -> Result<(Code, Vec<Session>)> {
-    let (_, sessions) = Sessions::locate(args.common.config_dir(), args.common.town.as_deref())?;
-    for warning in sessions.warnings() {
-        eprintln!("{}: {warning}", TOOL.name);
-    }
-    let mut worst = Code::Success;
-    let mut chosen: Vec<(String, claude::Transcript)> = Vec::new();
-    let mut add = |input: &str, place: Option<u64>| match sessions.resolve(input) {
-        Ok(found) => {
-            if !chosen.iter().any(|(id, _)| *id == found.0) {
-                chosen.push(found);
-            }
-        }
-        Err(err) => {
-            match place {
-                Some(line) => eprintln!("seance-trail: <stdin>:{line}: {}", err.message()),
-                None => eprintln!("seance-trail: {}", err.message()),
-            }
-            worst = worst.max(err.code());
-        }
-    };
-    if !args.operands.is_empty() {
-        for id in &args.operands {
-            add(id, None);
-        }
-    } else if stdin_has_records() {
-        let mut unusable = false;
-        for (number, line) in std::io::stdin().lock().lines().enumerate() {
-            let line = line.map_err(|e| Error::io("read", "<stdin>", e))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            match id_from_line(&line) {
-                Some(id) => add(&id, Some(number as u64 + 1)),
-                None => {
-                    eprintln!("seance-trail: <stdin>:{}: nothing usable on this line", number + 1);
-                    unusable = true;
-                }
-            }
-        }
-        if unusable {
-            worst = worst.max(Code::Failure);
-        }
-    } else {
-        for id in claude::ids_with_prefix(&sessions.accounts, "") {
-            if let Some(found) = find_transcript(&sessions.accounts, &id) {
-                chosen.push((id, found));
-            }
-        }
-        chosen.sort_by(|a, b| b.1.modified.cmp(&a.1.modified).then_with(|| a.0.cmp(&b.0)));
-    }
-    let known = match &sessions.town {
-        Some(town) => known_sessions(town),
-        None => HashMap::new(),
-    };
+    let (worst, chosen, town) = super::read_sessions(TOOL.name, args, &args.operands)?;
+    let mut known = super::town_starts(town.as_deref(), &chosen)?;
     let chosen = chosen
         .into_iter()
-        .map(|(id, transcript)| {
-            let mut files = vec![(None, transcript.file.clone())];
-            if let Some(sidecar) = transcript.sidecar(&id) {
-                files.extend(subagents(&sidecar.join("subagents")));
+        .map(|session| {
+            let mut files = vec![(None, session.path.clone())];
+            for file in session.subagents() {
+                // `agent-<id>.jsonl`: the subagent's id, which its records carry.
+                let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let agent = name.strip_prefix("agent-").unwrap_or(&name).to_string();
+                files.push((Some(agent), file));
             }
-            let (actor, role) = match known.get(&id) {
-                Some(known) => (Some(known.actor.clone()), Some(known.role.clone())),
+            let (actor, role) = match known.remove(&session.id) {
+                Some(start) => (Some(start.actor), Some(start.role)),
                 None => (None, None),
             };
-            Session { id, files, actor, role }
+            Session { id: session.id, files, actor, role }
         })
         .collect();
     Ok((worst, chosen))
-}
-
-/// Whether stdin is something piped in (a pipe, a file, a socket), as ripgrep decides: a
-/// terminal, or a device such as /dev/null that cron and `< /dev/null` give, means no input.
-fn stdin_has_records() -> bool {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        return false;
-    }
-    match rustix::fs::fstat(&stdin) {
-        Ok(stat) => matches!(
-            rustix::fs::FileType::from_raw_mode(stat.st_mode),
-            rustix::fs::FileType::Fifo | rustix::fs::FileType::RegularFile | rustix::fs::FileType::Socket
-        ),
-        Err(_) => false,
-    }
-}
-
-/// A sidecar's subagent transcripts, by agent id.
-fn subagents(dir: &std::path::Path) -> Vec<(Option<String>, PathBuf)> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut found: Vec<(Option<String>, PathBuf)> = entries
-        .flatten()
-        .filter_map(|entry| {
-            let name = entry.file_name().into_string().ok()?;
-            let agent = name.strip_prefix("agent-")?.strip_suffix(".jsonl")?.to_string();
-            entry.file_type().ok()?.is_file().then(|| (Some(agent), entry.path()))
-        })
-        .collect();
-    found.sort();
-    found
 }
