@@ -168,6 +168,16 @@ pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::
     Ok((list, town))
 }
 
+/// Keeps the sessions whose transcript was modified in `--since`/`--until`, for the tools whose
+/// --since means that (not seance-grep's, which the wrapper gives the events' window).
+pub(crate) fn modified_within(args: &Args, list: &mut Vec<Session>) {
+    let modified = |s: &Session| jiff::Timestamp::try_from(s.modified).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    list.retain(|s| {
+        args.common.since.is_none_or(|since| modified(s) >= since)
+            && args.common.until.is_none_or(|until| modified(s) < until)
+    });
+}
+
 /// The sessions a reading tool (seance-grep, seance-trail) works on, newest first: those `ids`
 /// name (full ids or prefixes), else those whose ids are on stdin when it is a pipe or a file,
 /// else every session [`chosen_sessions`] lists; with the town, and the exit code the choice

@@ -91,11 +91,7 @@ fn write_record(
 
 fn list(args: Args) -> Result<Code> {
     let (mut list, town) = super::chosen_sessions(&args)?;
-    let modified = |s: &Session| Timestamp::try_from(s.modified).unwrap_or(Timestamp::UNIX_EPOCH);
-    list.retain(|s| {
-        args.common.since.is_none_or(|since| modified(s) >= since)
-            && args.common.until.is_none_or(|until| modified(s) < until)
-    });
+    super::modified_within(&args, &mut list);
     let limit = args.filter.limit.unwrap_or(0) as usize;
     if limit > 0 {
         list.truncate(limit);

@@ -213,7 +213,8 @@ fn latest(items: &[(Option<String>, Item)], seen: &mut HashSet<Key>) -> Vec<bool
 /// The sessions to read, chosen as seance-grep chooses them, newest first, each with its files
 /// and what the town knows of it.
 fn select(args: &Args) -> Result<(Code, Vec<Session>)> {
-    let (worst, chosen, town) = super::read_sessions(TOOL.name, args, &args.operands)?;
+    let (worst, mut chosen, town) = super::read_sessions(TOOL.name, args, &args.operands)?;
+    super::modified_within(args, &mut chosen);
     let mut known = super::town_starts(town.as_deref(), &chosen)?;
     let chosen = chosen
         .into_iter()
