@@ -294,3 +294,35 @@ fn kill_9_during_stages_then_gc_restores_the_index_exactly() {
         assert!(left.is_empty(), "left behind after a kill at {delay_ms} ms: {left:?}");
     }
 }
+
+/// A stage killed while writing its record leaves a temp record in seance's state dir (SPEC 3,
+/// "Crash-safe": gc removes temp files of ours); gc removes it and nothing else there.
+#[test]
+fn a_temp_stage_record_left_by_a_crash_is_removed() {
+    let w = World::new();
+    let id = uuid(3);
+    let tokens = stage(&w, std::slice::from_ref(&id));
+    let name = w.target().file_name().unwrap().to_owned();
+    let state = w.one.join(".seance/stages").join(name);
+    let record = state.join(format!("{id}.stage"));
+    let before = read(&record);
+    let temp = state.join(format!(".{id}.stage.0123456789abcdef"));
+    fs::write(&temp, "{").unwrap();
+    // Not ours by name: left alone.
+    let other = state.join(".notes");
+    fs::write(&other, "mine").unwrap();
+    let dry = w.tool("seance-gc").args(["--dry-run"]).run().ok();
+    assert_eq!(dry.stdout, format!("would remove temp {} (crash)\n", temp.display()));
+    assert!(temp.is_file());
+    let run = w.tool("seance-gc").run().code(0);
+    assert_eq!(
+        run.stderr,
+        "seance-gc: removed 0 session link(s), 0 sidecar link(s), 0 index entries, 1 temp file(s)\n"
+    );
+    assert!(!exists(&temp));
+    assert_eq!(read(&record), before);
+    assert_eq!(read(&other), "mine");
+    // The stage itself is untouched and still undoable by its token.
+    w.tool("seance-unstage").args(&tokens).run().ok();
+    assert!(!exists(&w.target().join(format!("{id}.jsonl"))));
+}

@@ -110,10 +110,21 @@ impl Gc {
                 }
             }
         }
-        if doomed.is_empty() && temps.is_empty() {
+        // Stage records are written through temp files too, in seance's state dir beside the
+        // account's projects: a killed stage can leave one there.
+        let stages = Stages::open(path, false)?;
+        let stage_temps = match &stages {
+            Some(stages) => stages.temps()?,
+            None => Vec::new(),
+        };
+        if doomed.is_empty() && temps.is_empty() && stage_temps.is_empty() {
             return Ok(());
         }
-        let stages = Stages::open(path, false)?;
+        let temp_paths: Vec<PathBuf> = temps
+            .iter()
+            .map(|t| path.join(t))
+            .chain(stages.iter().flat_map(|s| stage_temps.iter().map(|t| s.path().join(t))))
+            .collect();
         let held = |id: &str| -> Result<bool> {
             match &stages {
                 Some(stages) => stages.held(id, None),
@@ -127,7 +138,7 @@ impl Gc {
                 Some(index) => listed(&index, &doomed),
                 None => Vec::new(),
             };
-            report(path, &temps, &entries, &doomed, removed);
+            report(path, &temp_paths, &entries, &doomed, removed);
             return Ok(());
         }
         // Decided again under the lock: a stage or unstage may have changed things since the
@@ -146,6 +157,11 @@ impl Gc {
         for temp in &temps {
             dir.remove_if_there(temp)?;
             fail::point("gc.removed-temp");
+        }
+        if let Some(stages) = &stages {
+            for temp in &stage_temps {
+                stages.remove_temp(temp)?;
+            }
         }
         let mut entries = Vec::new();
         index::edit_in(&dir, &lock, "", |index| {
@@ -167,7 +183,7 @@ impl Gc {
             }
         }
         drop(lock);
-        report(path, &temps, &entries, &gone, removed);
+        report(path, &temp_paths, &entries, &gone, removed);
         Ok(())
     }
 
@@ -224,13 +240,13 @@ fn listed(index: &Index, doomed: &[Doomed]) -> Vec<(String, &'static str)> {
 
 fn report(
     path: &Path,
-    temps: &[String],
+    temps: &[PathBuf],
     entries: &[(String, &'static str)],
     links: &[Doomed],
     removed: &mut dyn FnMut(Removal),
 ) {
     for temp in temps {
-        removed(Removal { kind: Kind::Temp, path: path.join(temp), session_id: None, reason: "crash" });
+        removed(Removal { kind: Kind::Temp, path: temp.clone(), session_id: None, reason: "crash" });
     }
     for (id, reason) in entries {
         removed(Removal {

@@ -60,6 +60,16 @@ pub fn state_dir(project: &Path) -> Option<PathBuf> {
     Some(config.join(STATE_DIR).join("stages").join(name))
 }
 
+/// Whether `name` is a temp record as `Stages::write` names them: `.<id>.stage.<nonce>`.
+fn is_temp(name: &str) -> bool {
+    let Some((id, nonce)) = name.strip_prefix('.').and_then(|n| n.rsplit_once(".stage.")) else {
+        return false;
+    };
+    crate::core::claude::valid_session_id(id)
+        && nonce.len() == 16
+        && nonce.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// A fresh random word: a stage's generation, a user's name.
 pub fn nonce() -> String {
     let mut bytes = [0u8; 8];
@@ -138,6 +148,32 @@ impl Stages {
         rustix::fs::fsync(&self.fd).map_err(|e| self.error(".", e))
     }
 
+    /// The temp records a killed writer left behind (`.<id>.stage.<nonce>`, as `write` names
+    /// them). Every record is written under the project dir's index lock, so under that lock
+    /// none of these is in flight.
+    pub fn temps(&self) -> Result<Vec<String>> {
+        let entries = std::fs::read_dir(&self.path).map_err(|e| Error::io("read", self.path.display(), e))?;
+        let mut temps: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| is_temp(n))
+            .collect();
+        temps.sort();
+        Ok(temps)
+    }
+
+    /// Removes a temp record; one gone meanwhile is fine.
+    pub fn remove_temp(&self, name: &str) -> Result<()> {
+        match rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()) {
+            Ok(()) | Err(rustix::io::Errno::NOENT) => Ok(()),
+            Err(err) => Err(self.error(name, err)),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Removes `id`'s record and hold file (the stage is gone); what is gone already is fine.
     pub fn remove(&self, id: &str) -> Result<()> {
         for name in [format!("{id}.stage"), format!("{id}.hold")] {
@@ -211,4 +247,26 @@ impl Stages {
 
 fn self_error(path: &Path, err: rustix::io::Errno) -> Error {
     Error::new(Code::Failure, format!("{}: {}", path.display(), describe_io(&err.into())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_write_makes_are_temp_records() {
+        let made = format!(".abc-1.stage.{}", nonce());
+        assert!(is_temp(&made), "{made}");
+        for other in [
+            "abc-1.stage",
+            "abc-1.hold",
+            ".abc-1.stage.",
+            ".abc-1.stage.0123456789abcdeg",
+            ".abc-1.stage.0123456789abcdef0",
+            "..stage.0123456789abcdef",
+            "x.abc-1.stage.0123456789abcdef",
+        ] {
+            assert!(!is_temp(other), "{other}");
+        }
+    }
 }
