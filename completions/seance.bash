@@ -17,12 +17,12 @@ _seance() {
     fi
     case ${COMP_WORDS[0]##*/} in
     seance)
-        flags='--role --rig -n --limit --recent --json -t --talk -p --prompt --agent --forget --config-dir --lock-timeout --town --events --actor --session --topic --since --until --resumable -u --unique --format --time --no-header --width --color --window --strict -e --exit-status -h --help -V --version'
+        flags='--role --rig -n --limit --recent --json -t --talk -p --prompt --agent --forget --grep --config-dir --lock-timeout --town --events --actor --session --topic --since --until --resumable -u --unique --format --time --no-header --width --color --window --strict -e --exit-status -h --help -V --version'
         operands='commands:pick init doctor'
         case $prev in
         --role) kind='role' ;;
         --rig) kind='rig' ;;
-        -n | --limit | --recent | -p | --prompt | --lock-timeout | --actor | --topic | --since | --until | --width | --window) kind='none' ;;
+        -n | --limit | --recent | -p | --prompt | --grep | --lock-timeout | --actor | --topic | --since | --until | --width | --window) kind='none' ;;
         -t | --talk | --session) kind='session' ;;
         --agent) kind='command' ;;
         --config-dir | --town) kind='dir' ;;

@@ -13,6 +13,7 @@ complete -c seance -s t -l talk -x -a '(command seance --complete session 2>/dev
 complete -c seance -s p -l prompt -x -d 'One-shot question for --talk (passed to the agent as -p PROMPT)'
 complete -c seance -l agent -x -a '(__fish_complete_command)' -d 'The agent command line for --talk (default: $SEANCE_AGENT, else claude)'
 complete -c seance -l forget -d 'Remove the fork after --talk instead of keeping it'
+complete -c seance -l grep -x -d 'List only sessions whose transcripts hold TEXT (with pick: preview the hits)'
 complete -c seance -l config-dir -x -a '(__fish_complete_directories)' -d 'Use this Claude config dir as the current account'
 complete -c seance -l lock-timeout -x -d 'How long to wait for an index lock (default: 5s)'
 complete -c seance -l town -x -a '(__fish_complete_directories)' -d 'The town\'s root directory (default: found from the working directory)'

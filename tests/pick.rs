@@ -6,6 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::talk::{Setup, setup};
+use crate::transcript_fixture::conversation;
 use crate::util::{start, uuid};
 use crate::world::*;
 
@@ -178,4 +179,98 @@ fn pick_and_init_take_no_stray_words() {
     assert_eq!(run.stderr, "seance: init needs a shell (bash, zsh or fish) or skill\n");
     let run = p.s.w.tool("seance").args(["pick", "--talk", "abcd"]).run().code(2);
     assert_eq!(run.stderr, "seance: --talk cannot be combined with pick, init or doctor\n");
+}
+
+/// fzf's argument after `flag` whose text starts with `start`.
+fn fzf_arg(p: &Picker, flag: &str, start: &str) -> String {
+    let args = read(&p.s.w.home.join("fzf-args"));
+    let args: Vec<&str> = args.lines().collect();
+    let at = args.windows(2).position(|w| w[0] == flag && w[1].starts_with(start));
+    args[at.unwrap_or_else(|| panic!("no {flag} {start}… in {args:?}")) + 1].to_string()
+}
+
+/// Runs a command fzf would run, through sh as fzf does, in the test world.
+fn sh(p: &Picker, command: &str) -> String {
+    let out = std::process::Command::new("sh")
+        .args(["-c", command])
+        .env("HOME", &p.s.w.home)
+        // As the picker itself ran (tests/util.rs), so that rows compare.
+        .env("TZ", "IST-5:30")
+        .current_dir(&p.s.w.work)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The picker's world where the other session talked of something else.
+fn picker_apart() -> Picker {
+    let p = picker();
+    let cwd = Path::new("/srv/other");
+    conversation(&uuid(43), cwd, "Cut the beads release", "Tagged v1.2")
+        .write(&p.s.w.project(&p.s.w.one, cwd));
+    p
+}
+
+#[test]
+fn grep_lists_only_sessions_with_hits_and_previews_the_hits() {
+    let p = picker_apart();
+    let run = p.pick("ctrl-y", "restarted", &["--grep", "migration plan"]).run().ok();
+    assert_eq!(run.stdout, format!("{}\n", p.s.id));
+    let input = p.fzf_input();
+    let ids: Vec<&str> = input.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(ids, [p.s.id.as_str()]);
+    let preview = fzf_arg(&p, "--preview", "").replace("{1}", &p.s.id);
+    let grep = crate::util::bin("seance-grep");
+    assert_eq!(preview, format!("'{}' -F -- 'migration plan' {}", grep.display(), p.s.id));
+    let hits = sh(&p, &preview);
+    assert!(hits.contains("Where did you put the migration plan?"), "{hits}");
+    assert!(hits.lines().all(|l| l.contains(&format!("\"session_id\":\"{}\"", p.s.id))), "{hits}");
+    // Nothing said anywhere: no menu, nothing chosen.
+    let run = p.pick("ctrl-y", "x", &["--grep", "never said by anyone"]).run();
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""));
+    assert_eq!(run.stderr, "seance: no session's transcript holds the --grep text\n");
+}
+
+#[test]
+fn ctrl_s_reloads_the_menu_through_seance_grep() {
+    let p = picker_apart();
+    p.pick("ctrl-y", "restarted", &[]).run().ok();
+    let menu = p.fzf_input();
+    let seance = format!("'{}'", crate::util::bin("seance").display());
+    let reload = format!("reload({seance} --format fzf --resumable --unique -n 0 --grep {{q}} || true)");
+    assert_eq!(fzf_arg(&p, "--bind", "start:"), "start:unbind(change)");
+    assert_eq!(
+        fzf_arg(&p, "--bind", "ctrl-s:"),
+        format!("ctrl-s:disable-search+change-prompt(grep> )+rebind(change)+{reload}")
+    );
+    assert_eq!(fzf_arg(&p, "--bind", "change:"), format!("change:{reload}"));
+    // What fzf runs for the query `migration plan` (it quotes {q} in single quotes): the one
+    // session that said it, as the row the menu shows for it.
+    let command = reload.strip_prefix("reload(").unwrap().strip_suffix(')').unwrap();
+    let rows = sh(&p, &command.replace("{q}", "'migration plan'"));
+    let row = menu.lines().find(|l| l.starts_with(&p.s.id)).unwrap();
+    assert_eq!(rows, format!("{row}\n"));
+    assert_eq!(sh(&p, &command.replace("{q}", "'never said by anyone'")), "");
+    let row = menu.lines().find(|l| l.starts_with(&uuid(43))).unwrap();
+    assert_eq!(sh(&p, &command.replace("{q}", "'beads release'")), format!("{row}\n"));
+}
+
+#[test]
+fn grep_with_the_real_fzf_in_filter_mode() {
+    // The real fzf takes the live-search bindings, and sees only the session that said it.
+    if !crate::docs::need("fzf") {
+        return;
+    }
+    let p = picker_apart();
+    let run =
+        p.s.w
+            .tool("seance")
+            .args(["pick", "--grep", "beads release", "--agent", p.s.agent.to_str().unwrap()])
+            .env("FZF_DEFAULT_OPTS", "--filter=")
+            .env("SEANCE_TEST_RECORD", &p.s.record)
+            .env("SEANCE_TEST_LINK", &p.s.link)
+            .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&p.s.record).contains(&format!("[--resume] [{}]", uuid(43))), "{}", read(&p.s.record));
 }

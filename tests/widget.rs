@@ -109,7 +109,10 @@ fn a_session_without_a_transcript_is_marked_and_refused_and_the_picker_reopens()
     let marked: Vec<&str> = menu.lines().filter(|l| l.ends_with("  ✗ no transcript")).collect();
     assert_eq!(marked.len(), 1, "{menu}");
     assert!(marked[0].starts_with(&format!("{}\t", w.gone)), "{menu}");
-    assert_eq!(w.read("fzf-header-1"), "Enter: talk to it   ctrl-y: print its id   Esc: leave\n");
+    assert_eq!(
+        w.read("fzf-header-1"),
+        "Enter: talk to it   ctrl-y: print its id   ctrl-s: search transcripts   Esc: leave\n"
+    );
     assert_eq!(
         w.read("fzf-header-2"),
         format!(

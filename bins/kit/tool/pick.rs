@@ -1,5 +1,6 @@
-//! `seance pick`: the listing in fzf, with seance-show as the preview; Enter talks to the chosen
-//! session as `--talk` would, ctrl-y prints its id.
+//! `seance pick`: the listing in fzf, with seance-show as the preview (seance-grep's hits with
+//! `--grep`); Enter talks to the chosen session as `--talk` would, ctrl-y prints its id, ctrl-s
+//! turns to live search in the transcripts.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -25,17 +26,18 @@ pub fn pick(
     events: &EventsOpts,
     mut filter: FilterOpts,
     config_dir: Option<&Path>,
+    grep: Option<&str>,
     talk: impl FnOnce(&str) -> Result<Code>,
 ) -> Result<Code> {
     let fzf = crate::core::agent::find_program("fzf").ok_or_else(|| {
         Error::failure("pick needs fzf, which is not on PATH (see https://github.com/junegunn/fzf)")
     })?;
-    let show = std::env::current_exe()
-        .ok()
-        .map(|exe| exe.with_file_name("seance-show"))
-        .filter(|show| show.is_file())
-        .unwrap_or_else(|| PathBuf::from("seance-show"));
-    let preview = format!("{} --color always {{1}}", shell_quote(&show.to_string_lossy()));
+    let word = |name: &str| shell_quote(&sibling(name).to_string_lossy());
+    let preview = match grep {
+        Some(text) => format!("{} -F -- {} {{1}}", word("seance-grep"), shell_quote(text)),
+        None => format!("{} --color always {{1}}", word("seance-show")),
+    };
+    let live = live_search(&word("seance"));
     filter.resumable = true;
     filter.unique = true;
     let menu = FmtOpts { format: Some(Format::Fzf), ..FmtOpts::default() };
@@ -57,12 +59,14 @@ pub fn pick(
         }
         text.push('\n');
     }
-    let mut header = "Enter: talk to it   ctrl-y: print its id   Esc: leave".to_string();
+    let mut header =
+        "Enter: talk to it   ctrl-y: print its id   ctrl-s: search transcripts   Esc: leave".to_string();
     loop {
         let mut child = std::process::Command::new(&fzf)
             .args(["--delimiter", "\t", "--with-nth", "2..", "--expect", "ctrl-y", "--no-multi"])
             .args(["--header", &header])
             .args(["--preview", &preview, "--preview-window", "down,60%,wrap"])
+            .args(&live)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -133,6 +137,36 @@ impl Write for Rows {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// fzf's bindings for live search: `change` stays unbound until ctrl-s, which stops fzf's own
+/// filtering and from then on reloads the menu on every keystroke with `reload_command`'s rows.
+fn live_search(seance: &str) -> Vec<String> {
+    let reload = format!("reload({})", reload_command(seance));
+    vec![
+        "--bind".into(),
+        "start:unbind(change)".into(),
+        "--bind".into(),
+        format!("ctrl-s:disable-search+change-prompt(grep> )+rebind(change)+{reload}"),
+        "--bind".into(),
+        format!("change:{reload}"),
+    ]
+}
+
+/// The menu's rows for fzf's query `{q}`: seance's own listing narrowed by `--grep`, which asks
+/// `seance-grep -F -l` (resumable sessions, each once, as the picker lists them).
+pub fn reload_command(seance: &str) -> String {
+    format!("{seance} --format fzf --resumable --unique -n 0 --grep {{q}} || true")
+}
+
+/// A sibling binary of this one when it is there (an install or a build dir), else its name
+/// on PATH.
+pub fn sibling(name: &str) -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .map(|exe| exe.with_file_name(name))
+        .filter(|path| path.is_file())
+        .unwrap_or_else(|| PathBuf::from(name))
 }
 
 fn describe_status(code: Option<i32>) -> String {

@@ -11,7 +11,7 @@ use crate::cli::flags::common::{CONFIG_DIR, EXIT_STATUS, LOCK_TIMEOUT, SINCE, ST
 use crate::cli::flags::filter::{ACTOR, RECENT, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
 use crate::cli::flags::log::{EVENTS, WINDOW};
 use crate::cli::flags::render::{COLOR, FORMAT, JSON_ARRAY, NO_HEADER, TIME, WIDTH};
-use crate::cli::flags::seance::{AGENT, FORGET, Mode, PROMPT, TALK};
+use crate::cli::flags::seance::{AGENT, FORGET, GREP, Mode, PROMPT, TALK};
 use crate::cli::shell::{COMPLETE_FLAG, Shell};
 use crate::cli::{Args, Command, Tool};
 use crate::core::doctor;
@@ -62,6 +62,7 @@ pub const TOOL: Tool = Tool {
         &PROMPT,
         &AGENT,
         &FORGET,
+        &GREP,
         &CONFIG_DIR,
         &LOCK_TIMEOUT,
         &TOWN,
@@ -150,12 +151,12 @@ pub fn main() -> i32 {
             // The picker offers every session unless -n is given.
             Mode::Pick => {
                 let talk = |id: &str| talk::talk(&talk_to(&args, id));
-                return pick::pick(
-                    &args.events_opts(),
-                    listing_filter(&args, 0),
-                    args.common.config_dir(),
-                    talk,
-                );
+                let Some(filter) = grep_filter(&args, listing_filter(&args, 0))? else {
+                    crate::core::error::warn(TOOL.name, "no session's transcript holds the --grep text");
+                    return Ok(Code::Success);
+                };
+                let (config_dir, grep) = (args.common.config_dir(), args.seance.grep.as_deref());
+                return pick::pick(&args.events_opts(), filter, config_dir, grep, talk);
             }
             Mode::Doctor => return doctor(&args),
             Mode::List => {}
@@ -191,6 +192,50 @@ fn listing_filter(args: &Args, default_limit: u64) -> FilterOpts {
     FilterOpts { limit: args.filter.limit.or(Some(default_limit)), ..args.filter.clone() }
 }
 
+/// With `--grep`, the listing narrowed to the sessions `seance-grep -F -l TEXT` finds (its
+/// search and session selection, not a second copy); `None` when it finds none.
+fn grep_filter(args: &Args, mut filter: FilterOpts) -> Result<Option<FilterOpts>> {
+    let Some(text) = &args.seance.grep else { return Ok(Some(filter)) };
+    let mut grep = std::process::Command::new(pick::sibling("seance-grep"));
+    grep.args(["-F", "-l"]);
+    if let Some(dir) = args.common.config_dir() {
+        grep.arg("--config-dir").arg(dir);
+    }
+    if let Some(town) = &args.common.town {
+        grep.arg("--town").arg(town);
+    }
+    let out = grep
+        .arg("--")
+        .arg(text)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| Error::io("run", "seance-grep", e))?;
+    if out.status.code().unwrap_or(2) > 1 {
+        return Err(Error::failure("seance-grep failed"));
+    }
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|record| record["session_id"].as_str().map(str::to_lowercase))
+        .collect();
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    // Sessions already named with --session narrow further; the hits name the rest.
+    if filter.sessions.is_empty() {
+        filter.sessions = ids;
+    } else {
+        let named = std::mem::take(&mut filter.sessions);
+        filter.sessions =
+            ids.into_iter().filter(|id| named.iter().any(|p| id.starts_with(p.as_str()))).collect();
+        if filter.sessions.is_empty() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(filter))
+}
+
 fn list(args: &Args) -> Result<Code> {
     let mut formatter = Formatter::new(&args.render);
     if formatter.format() == Format::Table && out::stdout_is_terminal() {
@@ -201,7 +246,10 @@ fn list(args: &Args) -> Result<Code> {
             paint.bold("Talk to a predecessor:")
         );
     }
-    let filter = Filter::new(listing_filter(args, 20));
+    let Some(filter) = grep_filter(args, listing_filter(args, 20))? else {
+        return Ok(found_code(false, args.common.exit_status));
+    };
+    let filter = Filter::new(filter);
     let matched = scan_into(TOOL.name, &args.events_opts(), filter, formatter, out::stdout())?;
     Ok(found_code(matched, args.common.exit_status))
 }

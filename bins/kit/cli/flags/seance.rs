@@ -13,6 +13,7 @@ pub struct SeanceArgs {
     pub prompt: Option<String>,
     pub agent: Option<OsString>,
     pub forget: bool,
+    pub grep: Option<String>,
 }
 
 /// What the command line asks `seance` for: its operands.
@@ -71,3 +72,17 @@ pub const FORGET: Flag =
             "Removes the transcript the talk wrote and its sidecar dir, and nothing else. Needs Claude Code \
          2.0.73 or later as the agent, which names the fork with the id seance chose for it.",
         );
+
+pub const GREP: Flag = Flag::value(
+    "grep",
+    "TEXT",
+    "List only sessions whose transcripts hold TEXT (with pick: preview the hits)",
+    |a, v| store(&mut a.seance.grep, v.text()?),
+)
+.doc(
+    "TEXT is a plain string, searched as `seance-grep -F -l TEXT` searches it (what was said and \
+     done, never keys or metadata). With `pick`, the preview shows the session's hits \
+     (`seance-grep -F TEXT ID`). Inside the picker ctrl-s switches to live search: fzf stops \
+     filtering, and each keystroke reloads the menu with the sessions `seance-grep -l` finds for \
+     the query.",
+);
