@@ -233,3 +233,50 @@ fn no_control_or_format_character_reaches_any_format() {
         tool("seance-fmt").args(["--format", "table", "--color", "never"]).stdin(&input).run().ok().stdout;
     assert!(table.lines().nth(2).unwrap().starts_with("abcd1234 00…  gastown/crew/joe"), "{table}");
 }
+
+#[test]
+fn grep_hits_are_a_table_with_the_match_marked_only_in_colour() {
+    let hits = [
+        r#"{"session_id":"00000001-0000-4000-8000-000000000001","path":"/x.jsonl","record":3,"ts":"2026-01-22T10:00:00Z","kind":"text","text":"the NEEDLE is here","match":[4,10],"actor":"gastown/crew/joe","role":"crew","rig":"gastown","topic":null}"#,
+        r#"{"session_id":"00000001-0000-4000-8000-000000000001","path":"/x.jsonl","record":5,"ts":"2026-01-22T10:00:01Z","kind":"tool_result","text":"a long line where the needle comes after the cut NEEDLE","match":[49,55]}"#,
+        r#"{"session_id":"00000002-0000-4000-8000-000000000002","path":"/y.jsonl","record":1,"ts":null,"kind":"text","text":"NEEDLE","match":[0,6]}"#,
+    ]
+    .join("\n");
+    let run = |args: &[&str]| tool("seance-fmt").args(args).stdin(hits.clone()).run().ok().stdout;
+    let rule = &RULE[..80 * "─".len()];
+    assert_eq!(
+        run(&["--format", "table", "--width", "80"]),
+        format!(
+            "SESSION_ID    ROLE                    KIND         TEXT
+{rule}
+00000001-00…  gastown/crew/joe        text         the NEEDLE is here
+00000001-00…  -                       tool_result  a long line where the needle…
+00000002-00…  -                       text         NEEDLE
+"
+        )
+    );
+    // The match is marked where it is shown; one cut off is not, and the … never is.
+    assert_eq!(
+        run(&["--format", "table", "--width", "80", "--color", "always", "--no-header"]),
+        "\
+00000001-00…  gastown/crew/joe        text         the \x1b[1m\x1b[31mNEEDLE\x1b[39m\x1b[0m is here
+00000001-00…  -                       tool_result  a long line where the needle…
+00000002-00…  -                       text         \x1b[1m\x1b[31mNEEDLE\x1b[39m\x1b[0m
+"
+    );
+    assert_eq!(
+        run(&["--format", "tsv", "--color", "always"]),
+        "\
+00000001-0000-4000-8000-000000000001\tgastown/crew/joe\ttext\tthe NEEDLE is here
+00000001-0000-4000-8000-000000000001\t-\ttool_result\ta long line where the needle comes after the cut NEEDLE
+00000002-0000-4000-8000-000000000002\t-\ttext\tNEEDLE
+"
+    );
+    assert_eq!(
+        run(&["--format", "ids"]),
+        "00000001-0000-4000-8000-000000000001\n00000002-0000-4000-8000-000000000002\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["--format", "json", "--color", "always"])).unwrap();
+    assert_eq!(json[2]["match"], serde_json::json!([0, 6]));
+}

@@ -6,6 +6,30 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 
 use super::transcript::{Prefilter, raw_safe_pieces};
 
+/// A seance-grep hit as seance-fmt reads it back: the session, who it is (when the town knows),
+/// the kind of text, the text and the match's byte offsets in it.
+#[derive(Debug, serde::Deserialize)]
+pub struct HitRecord {
+    pub session_id: String,
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+    pub kind: String,
+    pub text: String,
+    #[serde(rename = "match")]
+    pub range: [usize; 2],
+}
+
+impl HitRecord {
+    /// `line` as a grep hit, when it is one (a JSON object with `session_id`, `kind`, `text` and
+    /// `match` at the top).
+    pub fn parse(line: &[u8]) -> Option<HitRecord> {
+        memchr::memmem::find(line, b"\"match\"")?;
+        serde_json::from_slice(line).ok()
+    }
+}
+
 /// How a pattern is read.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Syntax {

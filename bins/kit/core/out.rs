@@ -65,4 +65,9 @@ impl Paint {
     pub fn dim(self, text: &str) -> String {
         if self.on { text.dimmed().to_string() } else { text.to_string() }
     }
+
+    /// A match inside a line, as grep marks it.
+    pub fn mark(self, text: &str) -> String {
+        if self.on { text.red().bold().to_string() } else { text.to_string() }
+    }
 }

@@ -9,6 +9,7 @@ use crate::core::claude::valid_session_id;
 use crate::core::diag;
 use crate::core::error::{Result, WriteResult, quote};
 use crate::core::event::Event;
+use crate::core::grep::HitRecord;
 use crate::core::out::{self, ColorWhen, Paint};
 use crate::core::printable::{self, is_hidden};
 use crate::core::rawjson;
@@ -53,6 +54,9 @@ const NARROWEST_AT_ALL: usize = 3;
 const TRAIL_TIME: usize = 16;
 const TRAIL_ROLE: usize = 22;
 const TRAIL_KIND: usize = 7;
+/// The fixed columns of a grep-hit table after SESSION_ID; TEXT takes the rest.
+const HIT_ROLE: usize = 22;
+const HIT_KIND: usize = 11;
 const GAP: &str = "  ";
 
 impl Columns {
@@ -230,35 +234,15 @@ impl Formatter {
         let row = |this: &Formatter| {
             let time = ts.map(|t| this.clock.minute(t, this.time)).unwrap_or_default();
             let fixed = [(time.as_str(), TRAIL_TIME), (actor, TRAIL_ROLE), (kind, TRAIL_KIND)];
-            let mut line = String::new();
-            for (text, width) in fixed {
-                line.push_str(&cell(text, width, true));
-                line.push_str(GAP);
-            }
-            let used = TRAIL_TIME + TRAIL_ROLE + TRAIL_KIND + 3 * GAP.len();
-            let room = this.width.map_or(usize::MAX, |w| w.saturating_sub(used).max(NARROWEST));
-            line.push_str(&cell(&what, room, false));
-            line
+            this.fixed_line(&fixed, |room| cell(&what, room, false))
         };
         match self.format {
             Format::Table => {
                 if first {
-                    self.buf.extend_from_slice(self.preamble.as_bytes());
-                    if self.header {
-                        let mut header = String::new();
-                        for (text, width) in
-                            [("TIME", TRAIL_TIME), ("ROLE", TRAIL_ROLE), ("KIND", TRAIL_KIND)]
-                        {
-                            header.push_str(&cell(text, width, true));
-                            header.push_str(GAP);
-                        }
-                        header.push_str("WHAT");
-                        let rule =
-                            "─".repeat(self.width.unwrap_or(GT_COLUMNS.total()).min(GT_COLUMNS.total()));
-                        self.buf.extend_from_slice(
-                            format!("{}\n{}\n", self.paint.bold(&header), self.paint.dim(&rule)).as_bytes(),
-                        );
-                    }
+                    self.fixed_header(
+                        &[("TIME", TRAIL_TIME), ("ROLE", TRAIL_ROLE), ("KIND", TRAIL_KIND)],
+                        "WHAT",
+                    );
                 }
                 self.buf.extend_from_slice(row(self).as_bytes());
                 self.buf.push(b'\n');
@@ -274,29 +258,108 @@ impl Formatter {
                 self.buf.extend_from_slice(line.join("\t").as_bytes());
                 self.buf.push(b'\n');
             }
-            Format::Json => {
-                self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
-                let from = self.buf.len();
-                rawjson::indent_into(&mut self.buf, line, 1);
-                escape_json_hidden(&mut self.buf, from);
-            }
-            Format::Ids => {
-                if self.last_id.as_deref() == Some(record.session_id.as_str()) {
-                    return Ok(());
-                }
-                if !valid_session_id(&record.session_id) {
-                    self.rows -= 1;
-                    self.left_out += 1;
-                    self.first_left_out.get_or_insert_with(|| quote(&record.session_id));
-                    return Ok(());
-                }
-                self.last_id = Some(record.session_id.clone());
-                self.buf.extend_from_slice(record.session_id.as_bytes());
-                self.buf.push(b'\n');
-            }
+            Format::Json | Format::Ids => return self.line_or_id(out, first, line, &record.session_id),
         }
         out.write_all(&self.buf).or_closed()?;
         Ok(())
+    }
+
+    /// A record of many a session (trail records, grep hits) in json (the line itself) or ids
+    /// (its session id once per run of its records); counted already.
+    fn line_or_id(&mut self, out: &mut dyn Write, first: bool, line: &[u8], id: &str) -> Result<()> {
+        self.buf.clear();
+        if self.format == Format::Json {
+            self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
+            let from = self.buf.len();
+            rawjson::indent_into(&mut self.buf, line, 1);
+            escape_json_hidden(&mut self.buf, from);
+        } else {
+            if self.last_id.as_deref() == Some(id) {
+                return Ok(());
+            }
+            if !valid_session_id(id) {
+                self.rows -= 1;
+                self.left_out += 1;
+                self.first_left_out.get_or_insert_with(|| quote(id));
+                return Ok(());
+            }
+            self.last_id = Some(id.to_string());
+            self.buf.extend_from_slice(id.as_bytes());
+            self.buf.push(b'\n');
+        }
+        out.write_all(&self.buf).or_closed()
+    }
+
+    /// A seance-grep hit: SESSION_ID, ROLE, KIND and TEXT in a table, the match marked when
+    /// colour is on; the session id, role, kind and text in tsv; the line itself in json; the
+    /// session id once per run of its hits in ids.
+    pub fn hit_row(&mut self, out: &mut dyn Write, line: &[u8], hit: &HitRecord) -> Result<()> {
+        let first = self.rows == 0;
+        let role = hit.actor.as_deref().or(hit.role.as_deref()).unwrap_or("-");
+        let fixed =
+            [(hit.session_id.as_str(), GT_COLUMNS.id), (role, HIT_ROLE), (hit.kind.as_str(), HIT_KIND)];
+        match self.format {
+            Format::Table | Format::Fzf => {
+                self.rows += 1;
+                self.buf.clear();
+                if first && self.format == Format::Table {
+                    self.fixed_header(
+                        &[("SESSION_ID", GT_COLUMNS.id), ("ROLE", HIT_ROLE), ("KIND", HIT_KIND)],
+                        "TEXT",
+                    );
+                }
+                if self.format == Format::Fzf {
+                    self.buf.extend_from_slice(tsv_field(&hit.session_id).as_bytes());
+                    self.buf.push(b'\t');
+                }
+                let row = self.fixed_line(&fixed, |room| marked_cell(&hit.text, hit.range, room, self.paint));
+                self.buf.extend_from_slice(row.as_bytes());
+                self.buf.push(b'\n');
+                out.write_all(&self.buf).or_closed()?;
+                Ok(())
+            }
+            Format::Tsv => {
+                self.rows += 1;
+                let fields = [hit.session_id.as_str(), role, &hit.kind, &hit.text];
+                let line: Vec<String> = fields.iter().map(|f| tsv_field(f).into_owned()).collect();
+                out.write_all(format!("{}\n", line.join("\t")).as_bytes()).or_closed()?;
+                Ok(())
+            }
+            Format::Json | Format::Ids => {
+                self.rows += 1;
+                self.line_or_id(out, first, line, &hit.session_id)
+            }
+        }
+    }
+
+    /// The header of a table of fixed columns and a last one taking the rest, under a rule as
+    /// wide as gt's (or the terminal, when narrower); after the preamble.
+    fn fixed_header(&mut self, fixed: &[(&str, usize)], last: &str) {
+        self.buf.extend_from_slice(self.preamble.as_bytes());
+        if !self.header {
+            return;
+        }
+        let mut header = self.fixed_line(fixed, |_| String::new());
+        header.push_str(last);
+        let rule = "─".repeat(self.width.unwrap_or(GT_COLUMNS.total()).min(GT_COLUMNS.total()));
+        self.buf.extend_from_slice(
+            format!("{}\n{}\n", self.paint.bold(&header), self.paint.dim(&rule)).as_bytes(),
+        );
+    }
+
+    /// Fixed columns, padded and two spaces apart, then the last cell made by `last` in the room
+    /// left (the rest of the width, at least 8; unbounded when the width is not known).
+    fn fixed_line(&self, fixed: &[(&str, usize)], last: impl FnOnce(usize) -> String) -> String {
+        let mut line = String::new();
+        let mut used = 0;
+        for &(text, width) in fixed {
+            line.push_str(&cell(text, width, true));
+            line.push_str(GAP);
+            used += width + GAP.len();
+        }
+        let room = self.width.map_or(usize::MAX, |w| w.saturating_sub(used).max(NARROWEST));
+        line.push_str(&last(room));
+        line
     }
 
     pub fn finish(&mut self, out: &mut dyn Write) -> Result<()> {
@@ -348,13 +411,7 @@ impl Formatter {
 /// are left out, so that a hostile topic can neither break the layout nor reorder what a
 /// reader sees.
 pub(crate) fn cell(text: &str, width: usize, pad: bool) -> String {
-    let shown = || {
-        text.chars().filter_map(|c| match c {
-            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => Some(' '),
-            c if is_hidden(c) => None,
-            c => Some(c),
-        })
-    };
+    let shown = || shown(text);
     let char_width = |c: char| c.width().unwrap_or(0);
     let full: usize = shown().map(char_width).sum();
     let mut out = String::with_capacity(text.len());
@@ -378,6 +435,37 @@ pub(crate) fn cell(text: &str, width: usize, pad: bool) -> String {
         out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
     }
     out
+}
+
+/// The characters of `text` a cell shows, one for one: control characters as spaces, format
+/// characters left out.
+fn shown(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().filter_map(|c| match c {
+        c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => Some(' '),
+        c if is_hidden(c) => None,
+        c => Some(c),
+    })
+}
+
+/// `cell(text, width, false)` with the bytes `range` of `text` marked (when colour is on): the
+/// cell shows `text` one character for one, so the mark is found by counting shown characters,
+/// and stops before a cut's `…`.
+fn marked_cell(text: &str, range: [usize; 2], width: usize, paint: Paint) -> String {
+    let plain = cell(text, width, false);
+    let [start, end] = range;
+    if !paint.on || start >= end || text.get(start..end).is_none() {
+        return plain;
+    }
+    let before = shown(&text[..start]).count();
+    let within = shown(&text[start..end]).count();
+    let total = plain.chars().count();
+    let kept = if shown(text).count() == total { total } else { total.saturating_sub(1) };
+    let at = |n: usize| plain.char_indices().nth(n.min(kept)).map_or(plain.len(), |(i, _)| i);
+    let (from, to) = (at(before), at(before + within));
+    if from >= to {
+        return plain;
+    }
+    format!("{}{}{}", &plain[..from], paint.mark(&plain[from..to]), &plain[to..])
 }
 
 /// A tsv field on one line: tab, newline, carriage return and backslash as `\t`, `\n`, `\r`,

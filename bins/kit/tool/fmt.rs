@@ -6,6 +6,7 @@ use crate::cli::flags::common::STRICT;
 use crate::cli::flags::render::{COLOR, FORMAT, NO_HEADER, TIME, WIDTH};
 use crate::core::error::Code;
 use crate::core::eventlog::Flow;
+use crate::core::grep::HitRecord;
 use crate::core::malformed::Skipped;
 use crate::core::out;
 use crate::core::render::Formatter;
@@ -22,7 +23,11 @@ pub const TOOL: Tool = Tool {
                   found.\" and its two hints.\n\n\
                   seance-trail's records are rendered too: the table is TIME, ROLE (the actor), \
                   KIND and WHAT (the path, command, hash and subject, URL …); tsv is the session \
-                  id, time, actor, kind and what; ids gives each session once.",
+                  id, time, actor, kind and what; ids gives each session once.\n\n\
+                  seance-grep's hits are rendered too: the table is SESSION_ID, ROLE, KIND and \
+                  TEXT, the match in TEXT in bold red when colour is on (never in the machine \
+                  formats); tsv is the session id, role, kind and text; ids gives each session \
+                  once.",
     flags: &[&FORMAT, &TIME, &NO_HEADER, &WIDTH, &COLOR, &STRICT],
     ..Tool::EMPTY
 };
@@ -33,9 +38,12 @@ pub fn main() -> i32 {
         let mut out = out::stdout();
         let mut skipped = Skipped::new(args.common.strict);
         let outcome = read_stdin_events(&mut skipped, |line, event| {
-            match TrailRecord::parse(line) {
-                Some(record) => formatter.trail_row(&mut out, line, &record),
-                None => formatter.row(&mut out, line, event),
+            if let Some(hit) = HitRecord::parse(line) {
+                formatter.hit_row(&mut out, line, &hit)
+            } else if let Some(record) = TrailRecord::parse(line) {
+                formatter.trail_row(&mut out, line, &record)
+            } else {
+                formatter.row(&mut out, line, event)
             }
             .map(|()| Flow::Continue)
         });
