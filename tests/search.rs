@@ -91,7 +91,7 @@ fn field(records: &[Value], name: &str) -> Vec<String> {
 
 /// Three sessions: two in account one (the second logged by the town), one in account two that
 /// the log never mentions.
-fn corpus() -> (World, Vec<String>) {
+pub(crate) fn corpus() -> (World, Vec<String>) {
     let w = World::new();
     let ids: Vec<String> = (1..=3).map(uuid).collect();
     let a = Lines::new(&ids[0], &w.work)

@@ -18,6 +18,7 @@ mod filter;
 mod fmt;
 mod gc;
 mod hostile;
+mod kinds;
 mod layers;
 mod lock;
 mod model;

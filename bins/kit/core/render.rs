@@ -13,6 +13,7 @@ use crate::core::grep::HitRecord;
 use crate::core::out::{self, ColorWhen, Paint};
 use crate::core::printable::{self, is_hidden};
 use crate::core::rawjson;
+use crate::core::sessions::SessionRecord;
 use crate::core::time::{Clock, Style};
 use crate::core::trail::TrailRecord;
 
@@ -57,6 +58,9 @@ const TRAIL_KIND: usize = 7;
 /// The fixed columns of a grep-hit table after SESSION_ID; TEXT takes the rest.
 const HIT_ROLE: usize = 22;
 const HIT_KIND: usize = 11;
+/// The fixed columns of a session-record table after SESSION_ID; TITLE takes the rest.
+const SESSION_WHO: usize = 22;
+const SESSION_TIME: usize = 16;
 const GAP: &str = "  ";
 
 impl Columns {
@@ -84,6 +88,16 @@ impl Columns {
     }
 }
 
+/// The kinds of record, each with its own table: a mixed stream starts a new table (a blank
+/// line and that kind's header) where the kind changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Event,
+    Session,
+    Trail,
+    Hit,
+}
+
 /// Renders events one at a time; holds nothing but what the current row needs.
 pub struct Formatter {
     format: Format,
@@ -102,6 +116,8 @@ pub struct Formatter {
     pub empty: Option<String>,
     /// The last session id written in ids format for trail records, which come many a session.
     last_id: Option<String>,
+    /// The kind of the table being written.
+    table_of: Option<Kind>,
     buf: Vec<u8>,
     /// Events whose id `--format ids` could not print, and the first such id, quoted.
     left_out: u64,
@@ -128,6 +144,7 @@ impl Formatter {
             epilogue: String::new(),
             empty: None,
             last_id: None,
+            table_of: None,
             buf: Vec::new(),
             left_out: 0,
             first_left_out: None,
@@ -162,16 +179,7 @@ impl Formatter {
         self.buf.clear();
         match self.format {
             Format::Table => {
-                if first {
-                    self.buf.extend_from_slice(self.preamble.as_bytes());
-                    if self.header {
-                        let header = self.table_line(["SESSION_ID", "ROLE", "STARTED", "TOPIC"]);
-                        let rule = "─".repeat(self.columns.total());
-                        self.buf.extend_from_slice(
-                            format!("{}\n{}\n", self.paint.bold(&header), self.paint.dim(&rule)).as_bytes(),
-                        );
-                    }
-                }
+                self.begin(Kind::Event);
                 let row = self.table_row(event);
                 self.buf.extend_from_slice(row.as_bytes());
                 self.buf.push(b'\n');
@@ -224,9 +232,6 @@ impl Formatter {
     /// time, actor, kind and what in tsv; the line itself in json; the session id once per run
     /// of its records in ids.
     pub fn trail_row(&mut self, out: &mut dyn Write, line: &[u8], record: &TrailRecord) -> Result<()> {
-        let first = self.rows == 0;
-        self.rows += 1;
-        self.buf.clear();
         let ts = record.ts.as_deref().and_then(|t| t.parse::<jiff::Timestamp>().ok());
         let actor = record.actor.as_deref().unwrap_or("-");
         let kind = record.artifact.kind().name();
@@ -236,35 +241,49 @@ impl Formatter {
             let fixed = [(time.as_str(), TRAIL_TIME), (actor, TRAIL_ROLE), (kind, TRAIL_KIND)];
             this.fixed_line(&fixed, |room| cell(&what, room, false))
         };
-        match self.format {
-            Format::Table => {
-                if first {
-                    self.fixed_header(
-                        &[("TIME", TRAIL_TIME), ("ROLE", TRAIL_ROLE), ("KIND", TRAIL_KIND)],
-                        "WHAT",
-                    );
-                }
-                self.buf.extend_from_slice(row(self).as_bytes());
-                self.buf.push(b'\n');
-            }
-            Format::Fzf => {
-                let line = format!("{}\t{}\n", tsv_field(&record.session_id), row(self));
-                self.buf.extend_from_slice(line.as_bytes());
-            }
-            Format::Tsv => {
-                let time = ts.map(|t| self.clock.full(t, self.time)).unwrap_or_default();
-                let fields = [record.session_id.as_str(), &time, actor, kind, &what];
-                let line: Vec<String> = fields.iter().map(|f| tsv_field(f).into_owned()).collect();
-                self.buf.extend_from_slice(line.join("\t").as_bytes());
-                self.buf.push(b'\n');
-            }
-            Format::Json | Format::Ids => return self.line_or_id(out, first, line, &record.session_id),
-        }
-        out.write_all(&self.buf).or_closed()?;
-        Ok(())
+        let tsv = |this: &Formatter| {
+            let time = ts.map(|t| this.clock.full(t, this.time)).unwrap_or_default();
+            vec![record.session_id.clone(), time, actor.to_string(), kind.to_string(), what.to_string()]
+        };
+        self.kind_row(out, line, &record.session_id, Kind::Trail, row, tsv)
     }
 
-    /// A record of many a session (trail records, grep hits) in json (the line itself) or ids
+    /// A record of `kind` about session `id`: `row` in a table (under that kind's header) and
+    /// after the id in fzf, the fields `tsv` gives in tsv, the line itself in json, the id once
+    /// per run of its records in ids.
+    fn kind_row(
+        &mut self,
+        out: &mut dyn Write,
+        line: &[u8],
+        id: &str,
+        kind: Kind,
+        row: impl FnOnce(&Formatter) -> String,
+        tsv: impl FnOnce(&Formatter) -> Vec<String>,
+    ) -> Result<()> {
+        let first = self.rows == 0;
+        self.rows += 1;
+        self.buf.clear();
+        match self.format {
+            Format::Table => {
+                self.begin(kind);
+                let row = row(self);
+                self.buf.extend_from_slice(row.as_bytes());
+            }
+            Format::Fzf => {
+                let row = format!("{}\t{}", tsv_field(id), row(self));
+                self.buf.extend_from_slice(row.as_bytes());
+            }
+            Format::Tsv => {
+                let fields: Vec<String> = tsv(self).iter().map(|f| tsv_field(f).into_owned()).collect();
+                self.buf.extend_from_slice(fields.join("\t").as_bytes());
+            }
+            Format::Json | Format::Ids => return self.line_or_id(out, first, line, id),
+        }
+        self.buf.push(b'\n');
+        out.write_all(&self.buf).or_closed()
+    }
+
+    /// A record of any kind but an event in json (the line itself) or ids
     /// (its session id once per run of its records); counted already.
     fn line_or_id(&mut self, out: &mut dyn Write, first: bool, line: &[u8], id: &str) -> Result<()> {
         self.buf.clear();
@@ -294,57 +313,81 @@ impl Formatter {
     /// colour is on; the session id, role, kind and text in tsv; the line itself in json; the
     /// session id once per run of its hits in ids.
     pub fn hit_row(&mut self, out: &mut dyn Write, line: &[u8], hit: &HitRecord) -> Result<()> {
-        let first = self.rows == 0;
         let role = hit.actor.as_deref().or(hit.role.as_deref()).unwrap_or("-");
         let fixed =
             [(hit.session_id.as_str(), GT_COLUMNS.id), (role, HIT_ROLE), (hit.kind.as_str(), HIT_KIND)];
-        match self.format {
-            Format::Table | Format::Fzf => {
-                self.rows += 1;
-                self.buf.clear();
-                if first && self.format == Format::Table {
-                    self.fixed_header(
-                        &[("SESSION_ID", GT_COLUMNS.id), ("ROLE", HIT_ROLE), ("KIND", HIT_KIND)],
-                        "TEXT",
-                    );
-                }
-                if self.format == Format::Fzf {
-                    self.buf.extend_from_slice(tsv_field(&hit.session_id).as_bytes());
-                    self.buf.push(b'\t');
-                }
-                let row = self.fixed_line(&fixed, |room| marked_cell(&hit.text, hit.range, room, self.paint));
-                self.buf.extend_from_slice(row.as_bytes());
-                self.buf.push(b'\n');
-                out.write_all(&self.buf).or_closed()?;
-                Ok(())
-            }
-            Format::Tsv => {
-                self.rows += 1;
-                let fields = [hit.session_id.as_str(), role, &hit.kind, &hit.text];
-                let line: Vec<String> = fields.iter().map(|f| tsv_field(f).into_owned()).collect();
-                out.write_all(format!("{}\n", line.join("\t")).as_bytes()).or_closed()?;
-                Ok(())
-            }
-            Format::Json | Format::Ids => {
-                self.rows += 1;
-                self.line_or_id(out, first, line, &hit.session_id)
-            }
-        }
+        let row = |this: &Formatter| {
+            this.fixed_line(&fixed, |room| marked_cell(&hit.text, hit.range, room, this.paint))
+        };
+        let tsv = |_: &Formatter| {
+            vec![hit.session_id.clone(), role.to_string(), hit.kind.clone(), hit.text.clone()]
+        };
+        self.kind_row(out, line, &hit.session_id, Kind::Hit, row, tsv)
     }
 
-    /// The header of a table of fixed columns and a last one taking the rest, under a rule as
-    /// wide as gt's (or the terminal, when narrower); after the preamble.
-    fn fixed_header(&mut self, fixed: &[(&str, usize)], last: &str) {
-        self.buf.extend_from_slice(self.preamble.as_bytes());
+    /// In a table, what goes before a row of `kind`: the preamble before the first row, and
+    /// the kind's header and rule wherever a new kind of record starts (after a blank line
+    /// when a table of another kind came before).
+    fn begin(&mut self, kind: Kind) {
+        if self.format != Format::Table || self.table_of == Some(kind) {
+            return;
+        }
+        let before = self.table_of.replace(kind);
+        if before.is_none() {
+            self.buf.extend_from_slice(self.preamble.as_bytes());
+        }
         if !self.header {
             return;
         }
-        let mut header = self.fixed_line(fixed, |_| String::new());
-        header.push_str(last);
-        let rule = "─".repeat(self.width.unwrap_or(GT_COLUMNS.total()).min(GT_COLUMNS.total()));
+        if before.is_some() {
+            self.buf.push(b'\n');
+        }
+        let fixed_header = |fixed: &[(&str, usize)], last: &str| {
+            let mut header = self.fixed_line(fixed, |_| String::new());
+            header.push_str(last);
+            (header, self.width.unwrap_or(GT_COLUMNS.total()).min(GT_COLUMNS.total()))
+        };
+        let (header, rule) = match kind {
+            Kind::Event => {
+                (self.table_line(["SESSION_ID", "ROLE", "STARTED", "TOPIC"]), self.columns.total())
+            }
+            Kind::Session => fixed_header(
+                &[("SESSION_ID", GT_COLUMNS.id), ("ROLE/ACCOUNT", SESSION_WHO), ("MODIFIED", SESSION_TIME)],
+                "TITLE",
+            ),
+            Kind::Trail => {
+                fixed_header(&[("TIME", TRAIL_TIME), ("ROLE", TRAIL_ROLE), ("KIND", TRAIL_KIND)], "WHAT")
+            }
+            Kind::Hit => {
+                fixed_header(&[("SESSION_ID", GT_COLUMNS.id), ("ROLE", HIT_ROLE), ("KIND", HIT_KIND)], "TEXT")
+            }
+        };
+        let rule = "─".repeat(rule);
         self.buf.extend_from_slice(
             format!("{}\n{}\n", self.paint.bold(&header), self.paint.dim(&rule)).as_bytes(),
         );
+    }
+
+    /// A seance-sessions record: SESSION_ID, ROLE/ACCOUNT (the town's actor, else the account),
+    /// MODIFIED and TITLE (the title, else the first prompt, else `-`) in a table; the session
+    /// id, who, modified time and title in tsv; the line itself in json; the id in ids.
+    pub fn session_row(&mut self, out: &mut dyn Write, line: &[u8], record: &SessionRecord) -> Result<()> {
+        let modified = record.modified.parse::<jiff::Timestamp>().ok();
+        let row = |this: &Formatter| {
+            let time = modified.map_or_else(|| record.modified.clone(), |t| this.clock.minute(t, this.time));
+            let fixed = [
+                (record.session_id.as_str(), GT_COLUMNS.id),
+                (record.who(), SESSION_WHO),
+                (time.as_str(), SESSION_TIME),
+            ];
+            this.fixed_line(&fixed, |room| cell(record.about().unwrap_or("-"), room, false))
+        };
+        let tsv = |this: &Formatter| {
+            let time = modified.map_or_else(|| record.modified.clone(), |t| this.clock.full(t, this.time));
+            let about = record.about().unwrap_or("").to_string();
+            vec![record.session_id.clone(), record.who().to_string(), time, about]
+        };
+        self.kind_row(out, line, &record.session_id, Kind::Session, row, tsv)
     }
 
     /// Fixed columns, padded and two spaces apart, then the last cell made by `last` in the room

@@ -287,6 +287,42 @@ pub fn select(all: Vec<Session>, wanted: &[String]) -> (Vec<Session>, Vec<(Strin
     (chosen, unresolved)
 }
 
+/// A seance-sessions record as seance-fmt reads it back: what its table shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct SessionRecord {
+    pub session_id: String,
+    pub account: String,
+    pub modified: String,
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub first_prompt: Option<String>,
+}
+
+impl SessionRecord {
+    /// `line` as a session record, when it is one (a JSON object with `session_id`, `account`
+    /// and `modified` at the top: events, hits and trail records have no `account`).
+    pub fn parse(line: &[u8]) -> Option<SessionRecord> {
+        memchr::memmem::find(line, b"\"account\"")?;
+        serde_json::from_slice(line).ok()
+    }
+
+    /// Who: the town's actor when it logged the session, else the account that holds it.
+    pub fn who(&self) -> &str {
+        self.actor.as_deref().filter(|a| !a.is_empty()).unwrap_or(&self.account)
+    }
+
+    /// What it was about: its title, else the first prompt.
+    pub fn about(&self) -> Option<&str> {
+        fn given(text: &Option<String>) -> Option<&str> {
+            text.as_deref().filter(|t| !t.trim().is_empty())
+        }
+        given(&self.title).or(given(&self.first_prompt))
+    }
+}
+
 /// What the town's newest session_start event says of a session.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Start {

@@ -10,13 +10,14 @@ use crate::core::grep::HitRecord;
 use crate::core::malformed::Skipped;
 use crate::core::out;
 use crate::core::render::Formatter;
+use crate::core::sessions::SessionRecord;
 use crate::core::trail::TrailRecord;
 
 pub const TOOL: Tool = Tool {
     name: "seance-fmt",
-    about: "render session events for people and programs",
-    synopsis: "[OPTIONS] < EVENTS",
-    description: "Reads NDJSON events on stdin and renders them. The table is gt's listing: \
+    about: "render session events and records for people and programs",
+    synopsis: "[OPTIONS] < RECORDS",
+    description: "Reads NDJSON events (and the other tools' records) on stdin and renders them. The table is gt's listing: \
                   SESSION_ID, ROLE, STARTED and TOPIC, two spaces apart, under a rule; a cell \
                   too long for its column is cut to one column less than its width plus …, by \
                   display width. An empty input in table format prints gt's \"No session events \
@@ -27,7 +28,14 @@ pub const TOOL: Tool = Tool {
                   seance-grep's hits are rendered too: the table is SESSION_ID, ROLE, KIND and \
                   TEXT, the match in TEXT in bold red when colour is on (never in the machine \
                   formats); tsv is the session id, role, kind and text; ids gives each session \
-                  once.",
+                  once.\n\n\
+                  seance-sessions' records are rendered too: the table is SESSION_ID, \
+                  ROLE/ACCOUNT (the town's actor when it logged the session, else the account \
+                  that holds it), MODIFIED and TITLE (the title, else the first prompt, else -); \
+                  tsv is the session id, actor or account, modified time and title.\n\n\
+                  A stream may mix the kinds: each record is rendered in its own kind's layout, \
+                  and the table starts anew (a blank line, then that kind's header) wherever the \
+                  kind changes.",
     flags: &[&FORMAT, &TIME, &NO_HEADER, &WIDTH, &COLOR, &STRICT],
     ..Tool::EMPTY
 };
@@ -42,6 +50,8 @@ pub fn main() -> i32 {
                 formatter.hit_row(&mut out, line, &hit)
             } else if let Some(record) = TrailRecord::parse(line) {
                 formatter.trail_row(&mut out, line, &record)
+            } else if let Some(record) = SessionRecord::parse(line) {
+                formatter.session_row(&mut out, line, &record)
             } else {
                 formatter.row(&mut out, line, event)
             }

@@ -1,0 +1,128 @@
+//! Both kinds of record everywhere: seance-sessions records and seance-grep hits rendered by
+//! seance-fmt, read by seance-show and the picker; and the listing marking sessions whose
+//! transcript is in no account.
+
+use crate::search::corpus;
+use crate::util::{start, tool, uuid};
+
+const RULE_80: &str = "────────────────────────────────────────────────────────────────────────────────";
+
+#[test]
+fn fmt_renders_session_records_as_their_own_table() {
+    let (w, ids) = corpus();
+    let listed = w.tool("seance-sessions").run().ok().stdout;
+    let fmt = |args: &[&str]| w.tool("seance-fmt").args(args).stdin(&listed).run().ok().stdout;
+    // ROLE/ACCOUNT is the town's actor when it logged the session, else the account; TITLE the
+    // title, else the first prompt; cells cut by display width to fit --width.
+    assert_eq!(
+        fmt(&["--format", "table", "--time", "utc", "--width", "80"]),
+        format!(
+            "SESSION_ID    ROLE/ACCOUNT            MODIFIED          TITLE
+{RULE_80}
+00000003-00…  two                     2023-11-14 22:18  unlogged account two
+00000002-00…  gastown/crew/joe        2023-11-14 22:16  say it with a quote \" a…
+00000001-00…  one                     2023-11-14 22:15  Where did you put the m…
+"
+        )
+    );
+    // Local time by default (the tests' zone is +05:30), no header on request; TITLE keeps 8
+    // columns however narrow the width.
+    assert_eq!(
+        fmt(&["--format", "table", "--no-header", "--width", "60"]),
+        "00000003-00…  two                     2023-11-15 03:48  unlogge…
+00000002-00…  gastown/crew/joe        2023-11-15 03:46  say it …
+00000001-00…  one                     2023-11-15 03:45  Where d…
+"
+    );
+    // fzf: the full id, a tab, the table row.
+    let fzf = fmt(&["--format", "fzf", "--time", "utc", "--width", "70"]);
+    assert_eq!(
+        fzf.lines().next().unwrap(),
+        format!("{}\t00000003-00…  two                     2023-11-14 22:18  unlogged acco…", ids[2])
+    );
+    // tsv: full id, who, RFC 3339 time, the title text escaped; nothing coloured.
+    assert_eq!(
+        fmt(&[]),
+        format!(
+            "{}\ttwo\t2023-11-14T22:18:20Z\tunlogged account two\n\
+             {}\tgastown/crew/joe\t2023-11-14T22:16:40Z\tsay it with a quote \" a backslash \\\\ a\\ttab and ça 日本語\n\
+             {}\tone\t2023-11-14T22:15:00Z\tWhere did you put the migration plan?\n",
+            ids[2], ids[1], ids[0]
+        )
+    );
+    assert_eq!(fmt(&["--format", "ids"]), format!("{}\n{}\n{}\n", ids[2], ids[1], ids[0]));
+    let json: serde_json::Value = serde_json::from_str(&fmt(&["--format", "json"])).unwrap();
+    let lines: Vec<serde_json::Value> = listed.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(json, serde_json::Value::Array(lines));
+}
+
+#[test]
+fn a_session_records_title_wins_over_its_first_prompt() {
+    let record = |title: &str, prompt: &str| {
+        format!(
+            r#"{{"session_id":"{}","account":"work","modified":"2026-01-22T10:00:00.000Z","title":{title},"first_prompt":{prompt},"actor":null}}"#,
+            uuid(9)
+        )
+    };
+    let input =
+        [record("\"Fix the bug\"", "\"please\""), record("null", "\"please\""), record("null", "null")];
+    let run = tool("seance-fmt")
+        .args(["--format", "table", "--no-header", "--time", "utc", "--width", "70"])
+        .stdin(input.join("\n"))
+        .run()
+        .ok();
+    assert_eq!(
+        run.stdout,
+        "00000009-00…  work                    2026-01-22 10:00  Fix the bug
+00000009-00…  work                    2026-01-22 10:00  please
+00000009-00…  work                    2026-01-22 10:00  -
+"
+    );
+}
+
+#[test]
+fn a_mixed_stream_starts_a_table_where_the_kind_changes() {
+    let (w, ids) = corpus();
+    let listed = w.tool("seance-sessions").args(["-n", "1"]).run().ok().stdout;
+    let hits = w.tool("seance-grep").args(["-F", "ORCHID"]).run_without_stdin().ok().stdout;
+    let event = start("2026-01-22T10:06:00Z", "gastown/crew/joe", &ids[1], Some("patrol"));
+    let mixed = format!("{event}\n{listed}{hits}{event}\n");
+    let run = w
+        .tool("seance-fmt")
+        .args(["--format", "table", "--time", "utc", "--width", "80"])
+        .stdin(&mixed)
+        .run()
+        .ok();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "SESSION_ID    ROLE                        STARTED           TOPIC
+{RULE_80}
+00000002-00…  gastown/crew/joe            2026-01-22 10:06  patrol
+
+SESSION_ID    ROLE/ACCOUNT            MODIFIED          TITLE
+{RULE_80}
+00000003-00…  two                     2023-11-14 22:18  unlogged account two
+
+SESSION_ID    ROLE                    KIND         TEXT
+{RULE_80}
+00000003-00…  -                       assistant    only account two knows the O…
+
+SESSION_ID    ROLE                        STARTED           TOPIC
+{RULE_80}
+00000002-00…  gastown/crew/joe            2026-01-22 10:06  patrol
+"
+        )
+    );
+    // Without headers the rows follow each other; tsv gives each record its own fields.
+    let run = w.tool("seance-fmt").args(["--format", "tsv"]).stdin(&mixed).run().ok();
+    assert_eq!(
+        run.lines(),
+        [
+            format!("{}\tgastown/crew/joe\t2026-01-22T10:06:00Z\tpatrol", ids[1]),
+            format!("{}\ttwo\t2023-11-14T22:18:20Z\tunlogged account two", ids[2]),
+            format!("{}\t-\tassistant\tonly account two knows the ORCHID word", ids[2]),
+            format!("{}\tgastown/crew/joe\t2026-01-22T10:06:00Z\tpatrol", ids[1]),
+        ]
+    );
+}
