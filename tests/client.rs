@@ -83,6 +83,7 @@ each_client!(
     child_session_variable_is_not_passed_on,
     project_dir_name_variable,
     forget_removes_the_fork_and_nothing_else,
+    task_tools_leave_the_todo_trail,
 );
 
 /// A test world with the fake API running, and the client under test.
@@ -527,4 +528,38 @@ fn forget_removes_the_fork_and_nothing_else(c: &Client) {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains(fake_api::HELPER_DONE), "{}", run.stdout);
     unchanged(&run, &before);
+}
+
+/// The 2.1.x client keeps its todo list with TaskCreate and TaskUpdate (TodoWrite is off by
+/// default): seance-trail reads the list the client itself wrote, with the task numbers its
+/// results gave. 2.1.330 refuses the task tools in a `-p` session (an error result for each
+/// call): then no todo list was kept, and the trail says none.
+fn task_tools_leave_the_todo_trail(c: &Client) {
+    let s = Scene::new(c, "LIME");
+    let (id, file) = s.predecessor(Some(&s.w.two), &s.other, 16, &format!(", {}", fake_api::TASKS));
+    let written = fs::read_to_string(&file).unwrap();
+    let run = s.seance("seance-trail", Some(&s.w.one), &s.w.work).args([&id]).run_within(LIMIT);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    if written.contains("TaskCreate is disabled for this session") {
+        assert!(!written.contains("created successfully"), "{written}");
+        assert_eq!(run.stdout, "", "refused task calls made a todo list");
+        return;
+    }
+    // The last change is the TaskUpdate that completed task #1: its line and time.
+    let (at, update) = written
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(r#""name":"TaskUpdate""#))
+        .expect("the client called TaskUpdate");
+    let update: serde_json::Value = serde_json::from_str(update).unwrap();
+    assert!(written.contains("Task #3 created successfully: mail the mayor"), "{written}");
+    let [_, second, third] = fake_api::TASKS_MADE;
+    assert_eq!(
+        run.stdout,
+        format!(
+            r#"{{"session_id":"{id}","ts":"{}","record":{},"kind":"todo","pending":["{second}","{third}"],"in_progress":[],"completed":1}}"#,
+            update["timestamp"].as_str().unwrap(),
+            at + 1
+        ) + "\n"
+    );
 }

@@ -5,7 +5,10 @@
 //! - a question after `remember the word W` was loaded answers `The word was W.`, and
 //!   `I was never told a word.` when the secret is not in the request's messages;
 //! - a prompt containing SPAWN makes it call the client's Agent tool once, so that the client
-//!   itself writes the session's `<id>/subagents/` sidecar.
+//!   itself writes the session's `<id>/subagents/` sidecar;
+//! - a prompt containing TASKS makes it keep a todo list with the 2.1.x client's task tools:
+//!   [`TASKS_MADE`] in order, one TaskCreate per turn, then a TaskUpdate that completes the
+//!   first, then [`TASKS_DONE`].
 //!
 //! The server stops when dropped, and by itself after `LIFETIME` whatever happens, so a test
 //! that panics mid-way leaves no thread listening.
@@ -30,6 +33,10 @@ const SUBTASK: &str = "Look in the docs folder and report";
 pub const NOTED: &str = "Noted, I will remember it.";
 pub const DEAF: &str = "I was never told a word.";
 pub const HELPER_DONE: &str = "The helper has looked.";
+pub const TASKS: &str = "TASKS";
+/// The tasks the TASKS rule creates, in order; the first is completed, the others left pending.
+pub const TASKS_MADE: [&str; 3] = ["write the migration plan", "file the bead", "mail the mayor"];
+pub const TASKS_DONE: &str = "Tasks noted.";
 const SUB_REPORT: &str = "Nothing in the docs folder.";
 
 pub fn heard(secret: &str) -> String {
@@ -210,6 +217,8 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, String, Ve
 enum Block {
     Text(String),
     Agent,
+    /// A call of another tool of the client's: its name, the call's id and its input.
+    Tool(&'static str, String, Value),
 }
 
 /// The rules of the fake model (see the module's doc).
@@ -222,6 +231,26 @@ fn model(body: &Value, secret: &str) -> Vec<Block> {
     let answers_tool = answers_tool.is_some_and(|block| block["type"] == "tool_result");
     let users: Vec<String> = users.into_iter().map(text_of).collect();
     let last = users.last().cloned().unwrap_or_default();
+    // The TASKS rule: the step is how many tool results came back since the prompt (the
+    // client sends a turn's results in one user message with any that came before), and it
+    // holds only while nothing but tool results came after it: a later question is answered
+    // as usual.
+    let tasks_at = users.iter().rposition(|u| u.contains(TASKS));
+    if let Some(at) = tasks_at.filter(|&at| users[at + 1..].iter().all(|u| u.contains("tool_result:"))) {
+        let step: usize = users[at + 1..].iter().map(|u| u.matches("tool_result:").count()).sum();
+        let id = format!("toolu_fake_task_{step}");
+        return vec![match step {
+            n if n < TASKS_MADE.len() => Block::Tool(
+                "TaskCreate",
+                id,
+                json!({"subject": TASKS_MADE[n], "description": TASKS_MADE[n], "activeForm": "Working"}),
+            ),
+            n if n == TASKS_MADE.len() => {
+                Block::Tool("TaskUpdate", id, json!({"taskId": "1", "status": "completed"}))
+            }
+            _ => Block::Text(TASKS_DONE.to_string()),
+        }];
+    }
     let text = if answers_tool {
         HELPER_DONE.to_string()
     } else if users.first().is_some_and(|first| first.contains(SUBTASK)) {
@@ -257,6 +286,13 @@ fn stream_reply(request: &Value, blocks: Vec<Block>) -> String {
                     json!({"description":"look in docs","prompt":SUBTASK,"subagent_type":"general-purpose"});
                 (
                     json!({"type":"tool_use","id":"toolu_fake_agent","name":"Agent","input":{}}),
+                    json!({"type":"input_json_delta","partial_json":input.to_string()}),
+                )
+            }
+            Block::Tool(name, id, input) => {
+                stop = "tool_use";
+                (
+                    json!({"type":"tool_use","id":id,"name":name,"input":{}}),
                     json!({"type":"input_json_delta","partial_json":input.to_string()}),
                 )
             }

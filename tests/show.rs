@@ -227,3 +227,32 @@ fn the_header_without_a_town_event() {
     let run = w.tool("seance-show").args(["-n", "1", &id]).run().ok();
     assert_eq!(run.stdout, "no session_start in the town's log · account: two · 3h ago\n");
 }
+
+#[test]
+fn markdown_drops_what_would_hide_or_reorder_text() {
+    // An escape sequence, a bidi override (the "txt.exe" trick), zero-width and BOM characters
+    // and a C1 control, in the text and in a tool call: none reaches the document; newlines
+    // and tabs do.
+    let lines = vec![
+        record("user", 1, r#""run \u001b[31mthis\u001b[0m\tnow\nplease""#),
+        record(
+            "assistant",
+            2,
+            r#"[{"type":"text","text":"saved as report\u202etxt.exe\u200b here\ufeff\u0085"}]"#,
+        ),
+        record(
+            "assistant",
+            3,
+            r#"[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"cat \u2066secret\u2069 \u001b]0;title\u0007"}}]"#,
+        ),
+    ];
+    let (w, id) = world_with(&lines);
+    let run = w.tool("seance-show").args(["--format", "md", &id]).run().ok();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "# Session {id}\n\n{HEADER}\n\n### user · 2026-01-22 15:31\n\nrun [31mthis[0m\tnow\nplease\n\n\
+             ### assistant · 2026-01-22 15:32\n\nsaved as reporttxt.exe here\n\n- `Bash: cat secret ]0;title`\n"
+        )
+    );
+}

@@ -617,3 +617,47 @@ fn every_command_the_skill_shows_runs_on_the_test_world() {
         assert!(!stdout.trim().is_empty(), "{command} printed nothing");
     }
 }
+
+#[test]
+fn a_result_without_text_still_answers_its_call() {
+    let world = World::new();
+    let id = uuid(60);
+    let mut script = Script::new(&id);
+    // Results as the client writes them when a tool printed nothing: an empty string, an empty
+    // list of parts, only an image; and one call the session never got an answer to.
+    let quiet = script.call("Bash", json!({"command": "touch done", "description": "Touch"}));
+    script.raw(&format!(
+        r#"{{"type":"user","message":{{"role":"user","content":[{{"tool_use_id":"{quiet}","type":"tool_result","content":[]}}]}},"timestamp":"2026-01-22T10:00:30.000Z"}}"#
+    ));
+    let image = script.call("Write", json!({"file_path": "/w/shot.png", "content": "x"}));
+    script.raw(&format!(
+        r#"{{"type":"user","message":{{"role":"user","content":[{{"tool_use_id":"{image}","type":"tool_result","content":[{{"type":"image","source":{{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}}}]}}]}},"timestamp":"2026-01-22T10:00:31.000Z"}}"#
+    ));
+    let empty = script.call("Bash", json!({"command": "true", "description": "Nothing"}));
+    script.result(&empty, "", false);
+    let failed = script.call("Bash", json!({"command": "false", "description": "Fail"}));
+    script.raw(&format!(
+        r#"{{"type":"user","message":{{"role":"user","content":[{{"tool_use_id":"{failed}","type":"tool_result","is_error":true}}]}},"timestamp":"2026-01-22T10:00:32.000Z"}}"#
+    ));
+    script.call("Bash", json!({"command": "sleep 999", "description": "Wait"}));
+    script.save(&world.one, 0);
+    let run = world.tool("seance-trail").args([&id]).run().ok();
+    let got: Vec<String> = run
+        .lines()
+        .iter()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            format!("{} {}", v.get("command").or(v.get("path")).unwrap(), v["ok"])
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "\"touch done\" true",
+            "\"/w/shot.png\" true",
+            "\"true\" true",
+            "\"false\" false",
+            "\"sleep 999\" null"
+        ]
+    );
+}

@@ -80,6 +80,17 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` for a document a person reads (Markdown): newlines and tabs kept, every other hidden
+/// character left out, so a terminal escape or a bidi override in a transcript cannot change
+/// what the document shows. Borrowed when there is nothing to drop.
+pub fn visible_text(text: &str) -> Cow<'_, str> {
+    let dropped = |c: char| c != '\n' && c != '\t' && is_hidden(c);
+    if !text.chars().any(dropped) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().filter(|&c| !dropped(c)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +126,11 @@ mod tests {
         assert_eq!(escape("a\tb\\c\nd"), "a\\tb\\\\c\\nd");
         assert_eq!(escape("\u{202e}evil\u{1b}[2J"), "\\u{202e}evil\\u{001b}[2J");
         assert_eq!(one_line("/tmp/a\nb\\c"), "/tmp/a\\nb\\c");
+    }
+
+    #[test]
+    fn documents_keep_their_lines_and_lose_what_hides() {
+        assert!(matches!(visible_text("plain\n\tindented é"), Cow::Borrowed(_)));
+        assert_eq!(visible_text("a\u{1b}[31mred\u{202e}txt.exe\u{200b}\r\nb"), "a[31mredtxt.exe\nb");
     }
 }

@@ -271,9 +271,24 @@ impl TrailRecord {
 
 /// A tool call waiting for its result.
 enum Call {
-    File { edit: bool, path: String, tool: String },
-    Bash { command: String, description: Option<String> },
+    File {
+        edit: bool,
+        path: String,
+        tool: String,
+    },
+    Bash {
+        command: String,
+        description: Option<String>,
+    },
+    /// TodoWrite: the whole list, replacing the last one.
     Todo(Vec<Todo>),
+    /// TaskCreate (the 2.1.x client's todo tools): one more task, whose number comes in the
+    /// result.
+    TaskCreate {
+        subject: String,
+    },
+    /// TaskUpdate: a change to the task with that number.
+    TaskUpdate(TaskUpdate),
 }
 
 #[derive(Clone, Deserialize)]
@@ -281,6 +296,66 @@ struct Todo {
     content: String,
     #[serde(default)]
     status: String,
+    /// The task's number, for items made by TaskCreate.
+    #[serde(skip)]
+    task: Option<String>,
+}
+
+/// TaskUpdate's input; the client takes `id`/`task_id` and `active_form` for the same fields.
+#[derive(Deserialize)]
+struct TaskUpdate {
+    #[serde(rename = "taskId", alias = "id", alias = "task_id")]
+    task: String,
+    status: Option<String>,
+    subject: Option<String>,
+}
+
+/// The session's todo list as its last change left it, and where that change was.
+#[derive(Default)]
+struct Todos {
+    changed: Option<(u64, Option<String>)>,
+    items: Vec<Todo>,
+}
+
+impl Todos {
+    fn changed_by(&mut self, slot: &Slot) {
+        self.changed = Some((slot.record, slot.ts.clone()));
+    }
+
+    /// TaskCreate's result says `Task #N created successfully: subject`; without the number
+    /// the task is still listed (the client lists it too), it just cannot be updated.
+    fn create(&mut self, slot: &Slot, subject: String, output: &str) {
+        let task = output
+            .strip_prefix("Task #")
+            .and_then(|rest| rest.split_once(" created successfully"))
+            .map(|(n, _)| n.to_string())
+            .filter(|n| !n.is_empty() && !n.contains(char::is_whitespace));
+        self.items.push(Todo { content: subject, status: "pending".into(), task });
+        self.changed_by(slot);
+    }
+
+    /// As the client applies an update: `deleted` removes the task; a number it never saw
+    /// created becomes a task named by the subject, else by the number.
+    fn update(&mut self, slot: &Slot, update: TaskUpdate) {
+        let at = self.items.iter().position(|t| t.task.as_deref() == Some(update.task.as_str()));
+        match (at, update.status.as_deref()) {
+            (Some(at), Some("deleted")) => {
+                self.items.remove(at);
+            }
+            (None, Some("deleted")) => return,
+            (Some(at), _) => {
+                let item = &mut self.items[at];
+                item.status = update.status.unwrap_or(std::mem::take(&mut item.status));
+                item.content = update.subject.unwrap_or(std::mem::take(&mut item.content));
+            }
+            (None, _) => self.items.push(Todo {
+                content: update.subject.unwrap_or_else(|| update.task.clone()),
+                status: update.status.unwrap_or_else(|| "pending".into()),
+                task: Some(update.task),
+            }),
+        }
+        self.changed_by(slot);
+    }
 }
 
 struct Slot {
@@ -303,7 +378,7 @@ pub struct Trail {
     /// Slot number of the first entry in `slots`, so call ids can point at slots.
     base: usize,
     calls: HashMap<String, usize>,
-    last_todo: Option<(u64, Option<String>, Vec<Todo>)>,
+    todos: Todos,
     /// Pull requests already reported, so a gh output and the client's pr-link record of the
     /// same PR make one item.
     prs: Vec<String>,
@@ -397,6 +472,18 @@ impl Trail {
                 let Ok(input) = serde_json::from_str::<Input>(input) else { return };
                 Call::Todo(input.todos)
             }
+            "TaskCreate" => {
+                #[derive(Deserialize)]
+                struct Input {
+                    subject: String,
+                }
+                let Ok(input) = serde_json::from_str::<Input>(input) else { return };
+                Call::TaskCreate { subject: input.subject }
+            }
+            "TaskUpdate" => {
+                let Ok(update) = serde_json::from_str::<TaskUpdate>(input) else { return };
+                Call::TaskUpdate(update)
+            }
             _ => return,
         };
         let number = self.base + self.slots.len();
@@ -412,7 +499,7 @@ impl Trail {
             && let Some(front) = self.slots.front_mut()
             && !front.done
         {
-            answer(front, None, "", &mut self.last_todo, &mut self.prs);
+            answer(front, None, "", &mut self.todos, &mut self.prs);
         }
     }
 
@@ -421,7 +508,7 @@ impl Trail {
         let Some(number) = self.calls.remove(id) else { return };
         let Some(slot) = number.checked_sub(self.base).and_then(|i| self.slots.get_mut(i)) else { return };
         if !slot.done {
-            answer(slot, Some(!is_error), output, &mut self.last_todo, &mut self.prs);
+            answer(slot, Some(!is_error), output, &mut self.todos, &mut self.prs);
         }
     }
 
@@ -472,10 +559,11 @@ impl Trail {
     /// last todo list.
     pub fn finish(mut self, out: &mut Vec<Item>) {
         for slot in self.slots.iter_mut().filter(|s| !s.done) {
-            answer(slot, None, "", &mut self.last_todo, &mut self.prs);
+            answer(slot, None, "", &mut self.todos, &mut self.prs);
         }
         self.ready(out);
-        if let Some((record, ts, todos)) = self.last_todo {
+        if let Some((record, ts)) = self.todos.changed {
+            let todos = self.todos.items;
             let mut pending = Vec::new();
             let mut in_progress = Vec::new();
             let mut completed = 0;
@@ -496,13 +584,7 @@ impl Trail {
 }
 
 /// Fills a slot from its call and result (`ok` is `None` when there was no result).
-fn answer(
-    slot: &mut Slot,
-    ok: Option<bool>,
-    output: &str,
-    last_todo: &mut Option<(u64, Option<String>, Vec<Todo>)>,
-    prs: &mut Vec<String>,
-) {
+fn answer(slot: &mut Slot, ok: Option<bool>, output: &str, todos: &mut Todos, prs: &mut Vec<String>) {
     slot.done = true;
     match slot.call.take() {
         Some(Call::File { edit: false, path, tool }) => slot.items.push(Artifact::Write { path, tool, ok }),
@@ -521,10 +603,14 @@ fn answer(
                 slot.items.push(artifact);
             }
         }
-        Some(Call::Todo(todos)) if ok != Some(false) => {
-            *last_todo = Some((slot.record, slot.ts.clone(), todos))
+        // A todo change the client refused (an error result) changed nothing.
+        Some(Call::Todo(list)) if ok != Some(false) => {
+            todos.items = list;
+            todos.changed_by(slot);
         }
-        Some(Call::Todo(_)) | None => {}
+        Some(Call::TaskCreate { subject }) if ok != Some(false) => todos.create(slot, subject, output),
+        Some(Call::TaskUpdate(update)) if ok != Some(false) => todos.update(slot, update),
+        Some(Call::Todo(_) | Call::TaskCreate { .. } | Call::TaskUpdate(_)) | None => {}
     }
 }
 
@@ -1137,6 +1223,72 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn task_tools_keep_the_list_as_the_client_does() {
+        let todo = |trail: Trail| {
+            items(trail).into_iter().find_map(|i| match i.artifact {
+                Artifact::Todo { pending, in_progress, completed } => {
+                    Some((i.record, pending, in_progress, completed))
+                }
+                _ => None,
+            })
+        };
+        let created = |n: u32, subject: &str| format!("Task #{n} created successfully: {subject}");
+        let mut trail = Trail::new();
+        for (n, subject) in [(1, "plan"), (2, "bead"), (3, "mail"), (4, "spare")] {
+            let id = format!("c{n}");
+            trail.tool_use(
+                n as u64,
+                None,
+                &id,
+                "TaskCreate",
+                &format!(r#"{{"subject":"{subject}","description":"d"}}"#),
+            );
+            trail.tool_result(&id, false, &created(n, subject));
+        }
+        // The client's aliases for the number, a renaming, a deletion, a refused update and an
+        // update of a number never created (the client lists it, named by its subject).
+        trail.tool_use(5, None, "u1", "TaskUpdate", r#"{"task_id":"1","status":"completed"}"#);
+        trail.tool_result("u1", false, "Updated task #1 status");
+        trail.tool_use(
+            6,
+            None,
+            "u2",
+            "TaskUpdate",
+            r#"{"id":"2","status":"in_progress","subject":"file the bead"}"#,
+        );
+        trail.tool_result("u2", false, "Updated task #2 status, subject");
+        trail.tool_use(7, None, "u3", "TaskUpdate", r#"{"taskId":"4","status":"deleted"}"#);
+        trail.tool_result("u3", false, "Updated task #4 deleted");
+        trail.tool_use(8, None, "u4", "TaskUpdate", r#"{"taskId":"3","status":"completed"}"#);
+        trail.tool_result("u4", true, "<tool_use_error>Error</tool_use_error>");
+        trail.tool_use(9, None, "u5", "TaskUpdate", r#"{"taskId":"9","subject":"late"}"#);
+        trail.tool_result("u5", false, "Updated task #9 subject");
+        // A create whose result gives no number is still listed; a refused one is not.
+        trail.tool_use(10, None, "c5", "TaskCreate", r#"{"subject":"odd"}"#);
+        trail.tool_result("c5", false, "done");
+        trail.tool_use(11, None, "c6", "TaskCreate", r#"{"subject":"refused"}"#);
+        trail.tool_result(
+            "c6",
+            true,
+            "<tool_use_error>Error: No such tool available: TaskCreate.</tool_use_error>",
+        );
+        assert_eq!(
+            todo(trail),
+            Some((
+                10,
+                vec!["file the bead".into(), "mail".into(), "late".into(), "odd".into()],
+                vec!["file the bead".into()],
+                1
+            ))
+        );
+        // Only refused calls: no list at all.
+        let mut trail = Trail::new();
+        trail.tool_use(1, None, "c", "TaskCreate", r#"{"subject":"x"}"#);
+        trail.tool_result("c", true, "<tool_use_error>Error</tool_use_error>");
+        assert_eq!(todo(trail), None);
     }
 
     #[test]

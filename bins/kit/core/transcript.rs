@@ -201,29 +201,30 @@ fn blocks_of<'a>(
                     Some("tool_result") => {
                         let id = part.tool_use_id.map(|i| i.0);
                         let is_error = part.is_error.unwrap_or(false);
-                        let mut push = |text| {
-                            blocks.push(Block {
-                                kind: Kind::ToolResult,
-                                text,
-                                tool: None,
-                                id: id.clone(),
-                                field: None,
-                                is_error,
-                            })
-                        };
+                        let mut texts = Vec::new();
                         match part.content {
-                            Some(Content::Text(text)) => push(text),
-                            Some(Content::Parts(inner)) => {
-                                for inner in inner {
-                                    if inner.kind.as_ref().map(|k| &*k.0) == Some("text")
-                                        && let Some(text) = inner.text
-                                    {
-                                        push(text.0);
-                                    }
-                                }
-                            }
+                            Some(Content::Text(text)) => texts.push(text),
+                            Some(Content::Parts(inner)) => texts.extend(
+                                inner
+                                    .into_iter()
+                                    .filter(|p| p.kind.as_ref().map(|k| &*k.0) == Some("text"))
+                                    .filter_map(|p| p.text.map(|t| t.0)),
+                            ),
                             None => {}
                         }
+                        // A result with no text (no content, an empty list, only an image)
+                        // still answers its call: an empty block says it came, and how.
+                        if texts.is_empty() {
+                            texts.push(Cow::Borrowed(""));
+                        }
+                        blocks.extend(texts.into_iter().map(|text| Block {
+                            kind: Kind::ToolResult,
+                            text,
+                            tool: None,
+                            id: id.clone(),
+                            field: None,
+                            is_error,
+                        }));
                     }
                     _ => {}
                 }

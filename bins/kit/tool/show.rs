@@ -16,6 +16,7 @@ use crate::core::claude;
 use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::lines::{ForwardLines, ReverseLines};
 use crate::core::out::{self, ColorWhen, Paint};
+use crate::core::printable::visible_text;
 use crate::core::regular::{self, How};
 use crate::core::render::cell;
 use crate::core::resolve::Sessions;
@@ -346,7 +347,8 @@ fn summarize(input: Option<&serde_json::Map<String, serde_json::Value>>) -> Stri
         Some(value) => value.to_string(),
         None => serde_json::Value::Object(input.clone()).to_string(),
     };
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Hidden characters go before the spaces are folded, so none leaves a double space.
+    visible_text(&text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `text` as a Markdown code span, fenced with more backticks than it holds in a row.
@@ -415,7 +417,7 @@ impl Render {
         for part in &turn.parts {
             match part {
                 Part::Text(text) => {
-                    writeln!(out, "\n{}", strip_controls(text))?;
+                    writeln!(out, "\n{}", visible_text(text))?;
                     *in_list = false;
                 }
                 Part::ToolCall(line) => {
@@ -474,11 +476,6 @@ impl Render {
         }
         Ok(())
     }
-}
-
-/// Control characters (a terminal escape in a message) do not reach the output.
-fn strip_controls(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect()
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub const TOOL: Tool = Tool {
                   when no result was written). command: command, description, ok. commit: hash, \
                   subject, branch. push: remote, branch, url, new. branch: branch. pr: url, \
                   number, repo, source (gh or pr-link). bead: id, action (created, updated, \
-                  closed). mail: to, subject. todo: pending (not completed, in order), \
+                  closed). mail: to, subject. todo (from TodoWrite, or TaskCreate and TaskUpdate): pending (not completed, in order), \
                   in_progress, completed (a count). Tools it does not know and outputs it cannot \
                   read leave nothing, never an error.",
     flags: &[

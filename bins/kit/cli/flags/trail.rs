@@ -19,7 +19,8 @@ pub const KIND: Flag = Flag::value("kind", "KIND", "Only this kind of trail reco
 .doc(
     "write and edit: files (Write; Edit, MultiEdit, NotebookEdit). command: Bash commands. commit, push, \
     branch, pr, bead, mail: what those commands' own output (or, for branch and mail, the command line of \
-    one that succeeded) says was made. todo: the session's last todo list with what was still pending.",
+    one that succeeded) says was made. todo: the session's todo list as its last change left it (TodoWrite, or \
+    TaskCreate and TaskUpdate in 2.1.x clients), with what was still pending.",
 )
 .complete(Complete::Choices(Kind::NAMES));
 
