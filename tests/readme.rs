@@ -1,8 +1,10 @@
 //! README as a newcomer meets it: the repository cloned into a temp dir, then its first block
-//! (install) and its demo block run in order in one bash, in the clone, with a scratch HOME, and
-//! what each command prints checked. `cargo install` is the one command not run (a release build
-//! per test run is too slow): the built binaries stand in for it in `~/.cargo/bin`, which is
-//! all PATH holds besides the system's dirs. The demo must come out of it unchanged.
+//! (the main job on the demo, and the tests), its install block and its demo block run in order
+//! in one bash, in the clone, with a scratch HOME, and what each command prints checked. Cargo
+//! is not run (a build per test run is too slow, and `cargo test` is what runs this): the built
+//! binaries stand in for `cargo install` in `~/.cargo/bin`, which is all PATH holds besides the
+//! system's dirs, and `cargo run -q --bin seance --` runs as the installed `seance`. The demo
+//! must come out of it unchanged.
 
 use std::fs;
 use std::path::PathBuf;
@@ -26,6 +28,19 @@ const fn step(
 ) -> Step {
     Step { command, code, stdout, stderr }
 }
+
+const QUICK: &[Step] = &[
+    step(
+        "cargo run -q --bin seance -- --town tests/demo-town -n 5",
+        0,
+        &[
+            "1f229dd0-6471-4712-9439-abd012926185\tbeads/crew/dave\t2026-01-22T14:58:05Z\trelease 0.9 notes\n",
+            "8b5ab3ee-6b44-4d58-8863-e8f60f977044\tgastown/witness\t2026-01-22T13:55:14Z\timplement bd sync --watch\n",
+        ],
+        &[],
+    ),
+    step("cargo test", 0, &[], &[]),
+];
 
 const INSTALL: &[Step] = &[
     step("cargo install --locked --path .", 0, &[], &[]),
@@ -144,6 +159,16 @@ fn block(readme: &str, heading: &str) -> Vec<String> {
     readme[start..end].lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect()
 }
 
+/// What this test runs for a README command: the installed `seance` for `cargo run`; nothing for
+/// the other cargo commands.
+fn runnable(command: &str) -> Option<String> {
+    match command.strip_prefix("cargo run -q --bin seance -- ") {
+        Some(args) => Some(format!("seance {args}")),
+        None if command.starts_with("cargo ") => None,
+        None => Some(command.to_string()),
+    }
+}
+
 /// The command of a README line: without its `# comment`.
 fn command(line: &str) -> &str {
     line.split("  #").next().unwrap().trim_end()
@@ -158,10 +183,12 @@ fn readme_commands_run_in_a_fresh_clone_as_written() {
     let git = Command::new("git").args(["clone", "-q"]).arg(&repo).arg(&clone).output().unwrap();
     assert!(git.status.success(), "{}", String::from_utf8_lossy(&git.stderr));
     let readme = fs::read_to_string(clone.join("README.md")).unwrap();
-    let install = block(&readme, "");
+    let quick = block(&readme, "");
+    let install = block(&readme, "## Install");
     let demo = block(&readme, "## Try it on the demo town");
-    let written: Vec<&str> = install.iter().chain(&demo).map(|l| command(l)).collect();
-    let expected: Vec<&str> = INSTALL.iter().chain(DEMO).map(|s| s.command).collect();
+    let written: Vec<&str> = quick.iter().chain(&install).chain(&demo).map(|l| command(l)).collect();
+    let steps = || QUICK.iter().chain(INSTALL).chain(DEMO);
+    let expected: Vec<&str> = steps().map(|s| s.command).collect();
     assert_eq!(written, expected, "README's commands and this test's steps differ");
 
     // ~/.cargo/bin as `cargo install` leaves it, and nothing else of ours on PATH.
@@ -177,13 +204,10 @@ fn readme_commands_run_in_a_fresh_clone_as_written() {
     let out = root.join("out");
     fs::create_dir_all(&out).unwrap();
     let mut script = String::from("cd \"$CLONE\" || exit 99\n");
-    for (n, step) in INSTALL.iter().chain(DEMO).enumerate() {
-        if step.command.starts_with("cargo ") {
-            continue;
-        }
+    for (n, step) in steps().enumerate() {
+        let Some(command) = runnable(step.command) else { continue };
         script.push_str(&format!(
-            "{{ {}\n}} >\"$OUT/{n}.out\" 2>\"$OUT/{n}.err\" </dev/null; echo $? >\"$OUT/{n}.rc\"\n",
-            step.command
+            "{{ {command}\n}} >\"$OUT/{n}.out\" 2>\"$OUT/{n}.err\" </dev/null; echo $? >\"$OUT/{n}.rc\"\n"
         ));
     }
     let run = Command::new("bash")
@@ -199,8 +223,8 @@ fn readme_commands_run_in_a_fresh_clone_as_written() {
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    for (n, step) in INSTALL.iter().chain(DEMO).enumerate() {
-        if step.command.starts_with("cargo ") {
+    for (n, step) in steps().enumerate() {
+        if runnable(step.command).is_none() {
             continue;
         }
         let read = |ext: &str| fs::read_to_string(out.join(format!("{n}.{ext}"))).unwrap();
@@ -220,8 +244,10 @@ fn readme_commands_run_in_a_fresh_clone_as_written() {
             assert_eq!(stderr, "", "{context}");
         }
     }
-    // `seance --rig gastown -n 5` printed five sessions.
-    assert_eq!(fs::read_to_string(out.join("4.out")).unwrap().lines().count(), 5);
+    // The quick start and `seance --rig gastown -n 5` printed five sessions each.
+    for n in [0, 6] {
+        assert_eq!(fs::read_to_string(out.join(format!("{n}.out"))).unwrap().lines().count(), 5);
+    }
     // The man pages went where `man` finds them from PATH alone.
     if crate::docs::need("man") {
         let found = Command::new("man")
