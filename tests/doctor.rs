@@ -383,7 +383,7 @@ fn stdin_on_a_terminal_is_announced() {
         let pty = nix::pty::openpty(None, None).unwrap();
         let mut cmd = w.tool(tool).cmd;
         cmd.stdin(Stdio::from(std::fs::File::from(pty.slave))).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
+        let child = cmd.spawn().unwrap();
         // End of input, as Ctrl-D would.
         let mut master = std::fs::File::from(pty.master);
         std::thread::sleep(std::time::Duration::from_millis(300));

@@ -61,8 +61,10 @@ fn a_go_style_holder_excludes_seance() {
 
 /// Runs seance-stage paused while it holds the lock (failpoint `index.locked:pause`, 1.5 s),
 /// and waits until /proc/locks shows the lock; returns the child and the /proc/locks line.
+// The child is the caller's to wait for (clippy cannot see it leave with the return value).
+#[allow(clippy::zombie_processes)]
 fn seance_holding(w: &World, id: &str, lock: &Path) -> (Child, String) {
-    let child = Command::new(failpoint_bins().join("seance-stage"))
+    let mut child = Command::new(failpoint_bins().join("seance-stage"))
         .arg(id)
         .env("HOME", &w.home)
         .env_remove("CLAUDE_CONFIG_DIR")
@@ -80,7 +82,11 @@ fn seance_holding(w: &World, id: &str, lock: &Path) -> (Child, String) {
         if let Some(line) = locks.lines().find(|l| l.contains(&pid) && l.contains(&format!(":{inode} "))) {
             return (child, line.to_string());
         }
-        assert!(Instant::now() < deadline, "seance never held the lock:\n{locks}");
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("seance never held the lock:\n{locks}");
+        }
         std::thread::sleep(Duration::from_millis(10));
     }
 }
