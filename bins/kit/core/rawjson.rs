@@ -85,19 +85,13 @@ pub fn too_deep(json: &[u8]) -> bool {
     if memchr::memchr2_iter(b'[', b'{', json).take(MAX_DEPTH + 1).count() <= MAX_DEPTH {
         return false;
     }
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let (mut depth, mut strings) = (0usize, Strings::default());
     for &byte in json {
-        if in_string {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
+        if strings.continues(byte) {
             continue;
         }
         match byte {
-            b'"' => in_string = true,
+            b'"' => strings.open(),
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
@@ -115,19 +109,12 @@ pub fn too_deep(json: &[u8]) -> bool {
 /// of Go's `json.MarshalIndent` (`"key": value`, `{}` and `[]` for empty containers).
 pub fn indent_into(out: &mut Vec<u8>, json: &[u8], depth: usize) {
     let mut depth = depth;
-    let mut in_string = false;
-    let mut escaped = false;
+    let mut strings = Strings::default();
     // An opening bracket is written at once; its newline waits to see if the container is empty.
     let mut just_opened = false;
     for &byte in json {
-        if in_string {
+        if strings.continues(byte) {
             out.push(byte);
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
             continue;
         }
         if byte.is_ascii_whitespace() {
@@ -161,10 +148,39 @@ pub fn indent_into(out: &mut Vec<u8>, json: &[u8], depth: usize) {
             b':' => out.extend_from_slice(b": "),
             b'"' => {
                 out.push(byte);
-                in_string = true;
+                strings.open();
             }
             _ => out.push(byte),
         }
+    }
+}
+
+/// Where a byte-by-byte walk over JSON is with respect to string literals, so that brackets and
+/// quotes inside strings are not taken for structure.
+#[derive(Default)]
+struct Strings {
+    inside: bool,
+    escaped: bool,
+}
+
+impl Strings {
+    /// A `"` outside a string was met: a string begins after it.
+    fn open(&mut self) {
+        self.inside = true;
+    }
+
+    /// Whether `byte` is part of the string being walked (its closing quote included).
+    fn continues(&mut self, byte: u8) -> bool {
+        if !self.inside {
+            return false;
+        }
+        match byte {
+            _ if self.escaped => self.escaped = false,
+            b'\\' => self.escaped = true,
+            b'"' => self.inside = false,
+            _ => {}
+        }
+        true
     }
 }
 
