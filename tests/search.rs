@@ -226,6 +226,36 @@ fn a_needle_across_a_line_break_needs_multiline() {
 }
 
 #[test]
+fn regexes_without_a_literal_find_what_the_decoded_text_says() {
+    // These are searched through the line filter (the pattern run over a line's decoded JSON
+    // strings before the line is decoded): where a text begins and ends must look to it as it
+    // does in the text, escapes must be decoded, and keys must not count.
+    let (w, ids) = corpus();
+    let hits = grep(&w, &[r"^f\w+ \w+"]);
+    assert_eq!(field(&hits, "session_id"), [ids[1].as_str()]);
+    assert_eq!(field(&hits, "text"), ["first half of the split"]);
+    assert_eq!(hits[0]["match"], serde_json::json!([0, 10]));
+    let hits = grep(&w, &[r"\w+ \w+s$"]);
+    assert_eq!(field(&hits, "text"), ["needle across lines"]);
+    assert_eq!(hits[0]["match"], serde_json::json!([7, 19]));
+    let hits = grep(&w, &["-i", r"\bÇ\w 日本語$"]);
+    let typed = "say it with a quote \" a backslash \\ a\ttab and ça 日本語";
+    assert_eq!(field(&hits, "text"), [typed]);
+    let at = typed.find("ça").unwrap();
+    assert_eq!(hits[0]["match"], serde_json::json!([at, typed.len()]));
+    let hits = grep(&w, &["-w", r"t\wo"]);
+    assert_eq!(field(&hits, "kind"), ["user", "assistant"]);
+    assert_eq!(field(&hits, "text"), ["unlogged account two", "only account two knows the ORCHID word"]);
+    // Every line holds the key; only one text says it.
+    let hits = grep(&w, &[r"s\w{6}[I]d"]);
+    assert_eq!(field(&hits, "session_id"), [ids[0].as_str()]);
+    assert_eq!(field(&hits, "kind"), ["assistant"]);
+    let run = w.tool("seance-grep").args(["-c", r"^\w+ \w+$"]).run_without_stdin().ok();
+    // "run it" (twice, a Bash description), "unlogged account two" has three words.
+    assert_eq!(run.stdout, "2\n");
+}
+
+#[test]
 fn kinds_keep_tool_input_and_tool_output_apart() {
     let (w, _) = corpus();
     let input = grep(&w, &["--kind", "tool_use", "PLANTED-IN"]);

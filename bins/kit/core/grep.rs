@@ -3,8 +3,9 @@
 
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
+use regex_syntax::hir::{Hir, Look};
 
-use super::transcript::{Prefilter, raw_safe_pieces};
+use super::transcript::{Prefilter, Strings, decode_strings, raw_safe_pieces};
 
 /// A seance-grep hit as seance-fmt reads it back: the session, who it is (when the town knows),
 /// the kind of text, the text and the match's byte offsets in it.
@@ -49,6 +50,8 @@ pub struct Matcher {
     regex: Regex,
     multiline: bool,
     prefilter: Option<Prefilter>,
+    /// The same pattern over bytes, run on a line's decoded strings (see [`Matcher::line_filter`]).
+    strings: Option<regex::bytes::Regex>,
 }
 
 /// Longer literals make a prefilter that skips more; shorter ones are not worth a pass.
@@ -63,15 +66,47 @@ impl Matcher {
             .multi_line(true)
             .build()
             .map_err(|e| e.to_string())?;
+        let hir = parse(&body, syntax.ignore_case);
+        let strings = hir.as_ref().filter(|h| strings_tell(h)).and_then(|_| {
+            regex::bytes::RegexBuilder::new(&body)
+                .case_insensitive(syntax.ignore_case)
+                .multi_line(true)
+                .build()
+                .ok()
+        });
         let prefilter = if syntax.fixed {
             raw_safe_pieces(pattern)
                 .max_by_key(|p| p.len())
                 .filter(|p| p.len() >= MIN_LITERAL)
                 .and_then(|p| Prefilter::new(&[p], syntax.ignore_case))
         } else {
-            required_literals(&body, syntax.ignore_case).and_then(|lits| Prefilter::new(&lits, false))
+            hir.as_ref().and_then(required_literals).and_then(|lits| Prefilter::new(&lits, false))
         };
-        Ok(Matcher { regex, multiline: syntax.multiline, prefilter })
+        Ok(Matcher { regex, multiline: syntax.multiline, prefilter, strings })
+    }
+
+    /// A test that refuses, without decoding it, a transcript line none of whose text can
+    /// match (for [`Reader::with_line_filter`](super::transcript::Reader::with_line_filter)):
+    /// the pattern is run over the line's JSON strings, decoded, each on a line of its own.
+    /// Every text block is one of those strings, with a line end (or the start or end of the
+    /// scratch) on both sides, and `^`/`$` (multi-line), `\b`, `\B` and the half word
+    /// boundaries see a line end there just as they see the start or end of the block's text; so
+    /// a match in a block, or in one line of it, is a match here. Keys and metadata in the
+    /// scratch can only let lines through that then do not match. `None` when the pattern uses
+    /// `\A` or `\z` (which only the block's own start and end satisfy) or CRLF mode (whose `$`
+    /// does not match between a `\r` ending a block and the line end after it).
+    pub fn line_filter(&self) -> Option<impl FnMut(&[u8]) -> bool + Send + use<>> {
+        // A clone has its own cache pool, owned by the thread that reads the file: no lock.
+        let regex = self.strings.clone()?;
+        let mut scratch = Vec::new();
+        Some(move |line: &[u8]| {
+            let keep = keeps(&regex, line, &mut scratch);
+            if scratch.capacity() > 4 * BATCH {
+                // A huge string of a line just passed: not kept while the line is decoded.
+                scratch = Vec::new();
+            }
+            keep
+        })
     }
 
     /// What every line holding a match contains, when that can be said.
@@ -111,20 +146,54 @@ impl Matcher {
     }
 }
 
-fn next_char(text: &str, at: usize) -> usize {
-    at + text[at..].chars().next().map_or(1, char::len_utf8)
+/// A line's decoded strings are searched in batches of about this many bytes, so that a long
+/// line matching early is not walked to its end.
+const BATCH: usize = 4 * 1024;
+
+/// Whether any of `line`'s strings, decoded, can hold a match of `regex`.
+fn keeps(regex: &regex::bytes::Regex, line: &[u8], scratch: &mut Vec<u8>) -> bool {
+    scratch.clear();
+    scratch.push(b'\n');
+    let mut found = false;
+    let walk = decode_strings(line, scratch, |batch| {
+        if batch.len() >= BATCH {
+            found = regex.is_match(batch);
+            // A batch ends at a string's end, so no string is split between two.
+            batch.clear();
+            batch.push(b'\n');
+        }
+        found
+    });
+    match walk {
+        Strings::Odd | Strings::Stopped => true,
+        Strings::Done => regex.is_match(scratch),
+    }
 }
 
-/// Literals one of which appears in the raw bytes of every line that holds a match of
-/// `pattern`: the prefixes (or suffixes) every match begins (or ends) with, each cut to its
-/// longest run that a transcript stores unescaped.
-fn required_literals(pattern: &str, ignore_case: bool) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new()
+/// Whether a match in a line's decoded strings stands for a match in its text (see
+/// [`Matcher::line_filter`]).
+fn strings_tell(hir: &Hir) -> bool {
+    let looks = hir.properties().look_set();
+    ![Look::Start, Look::End, Look::StartCRLF, Look::EndCRLF].into_iter().any(|l| looks.contains(l))
+}
+
+fn parse(pattern: &str, ignore_case: bool) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new()
         .case_insensitive(ignore_case)
         .multi_line(true)
         .build()
         .parse(pattern)
-        .ok()?;
+        .ok()
+}
+
+fn next_char(text: &str, at: usize) -> usize {
+    at + text[at..].chars().next().map_or(1, char::len_utf8)
+}
+
+/// Literals one of which appears in the raw bytes of every line that holds a match of the
+/// pattern `hir`: the prefixes (or suffixes) every match begins (or ends) with, each cut to its
+/// longest run that a transcript stores unescaped.
+fn required_literals(hir: &Hir) -> Option<Vec<String>> {
     let usable = |seq: Seq| -> Option<Vec<String>> {
         let literals = seq.literals()?;
         if literals.is_empty() {
@@ -144,8 +213,8 @@ fn required_literals(pattern: &str, ignore_case: bool) -> Option<Vec<String>> {
         Some(out)
     };
     let mut extractor = Extractor::new();
-    let prefixes = usable(extractor.kind(ExtractKind::Prefix).extract(&hir));
-    let suffixes = usable(extractor.kind(ExtractKind::Suffix).extract(&hir));
+    let prefixes = usable(extractor.kind(ExtractKind::Prefix).extract(hir));
+    let suffixes = usable(extractor.kind(ExtractKind::Suffix).extract(hir));
     let shortest = |l: &Vec<String>| l.iter().map(String::len).min().unwrap_or(0);
     match (prefixes, suffixes) {
         (Some(p), Some(s)) => Some(if shortest(&s) > shortest(&p) { s } else { p }),
@@ -226,7 +295,7 @@ mod tests {
 
     #[test]
     fn prefilters_hold_only_what_the_raw_line_shows() {
-        let lits = |p: &str, i: bool| required_literals(p, i);
+        let lits = |p: &str, i: bool| required_literals(&parse(p, i).unwrap());
         assert_eq!(lits("migration plan", false), Some(vec!["migration plan".into()]));
         assert_eq!(
             lits(r"(deploy|release)d? script", false),
@@ -245,6 +314,232 @@ mod tests {
         assert!(
             Matcher::new("x\ty", Syntax { fixed: true, ..Syntax::default() }).unwrap().prefilter().is_none()
         );
+    }
+
+    /// Whether decoding `line` whole finds a match in its text, as seance-grep would.
+    fn decoded_match(matcher: &Matcher, line: &str) -> bool {
+        let Some(record) = super::super::transcript::parse_line(line.as_bytes()) else { return false };
+        record.blocks.iter().any(|block| {
+            let mut found = false;
+            matcher.each_match(&block.text, |_, _| {
+                found = true;
+                false
+            });
+            found
+        })
+    }
+
+    /// A deterministic xorshift stream.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// `text` as a JSON string, written the way Claude Code does (`plain`) or with every
+    /// escape JSON allows: `\/`, and `\u` for everything not ASCII (surrogate pairs beyond the
+    /// BMP) and for some ASCII too.
+    fn json(text: &str, plain: bool) -> String {
+        if plain {
+            return serde_json::to_string(text).unwrap();
+        }
+        let mut out = String::from("\"");
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '/' => out.push_str("\\/"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                'a' | 'e' => out.push_str(&format!("\\u{:04X}", c as u32)),
+                c if c.is_ascii() && !c.is_control() => out.push(c),
+                c => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    /// A transcript line holding `texts` as text, in one of the shapes parse_line reads, or
+    /// only in metadata (where no text is).
+    fn line_with(shape: usize, texts: &[String]) -> String {
+        let (a, b) = (&texts[0], &texts[1]);
+        let envelope = r#""sessionId":"76348a48","cwd":"/w/deploy plan","uuid":"content""#;
+        match shape {
+            0 => format!(r#"{{"type":"user","message":{{"role":"user","content":{a}}},{envelope}}}"#),
+            1 => format!(
+                r#"{{"type":"assistant","message":{{"content":[{{"type":"text","text":{a}}},{{"type":"text","text":{b}}}]}},{envelope}}}"#
+            ),
+            2 => format!(
+                r#"{{"type":"assistant","message":{{"content":[{{"type":"tool_use","id":"t1","name":"Bash","input":{{"command":{a},"nested":{{"list":[1,true,null,{b}]}}}}}}]}},{envelope}}}"#
+            ),
+            3 => format!(
+                r#"{{"type":"user","message":{{"content":[{{"tool_use_id":"t1","type":"tool_result","content":{a},"is_error":false}}]}},"toolUseResult":{{"stdout":{b}}},{envelope}}}"#
+            ),
+            4 => format!(
+                r#"{{"type":"user","message":{{"content":[{{"type":"tool_result","tool_use_id":"t1","content":[{{"type":"text","text":{a}}},{{"type":"image","text":{b}}}]}}]}}}}"#
+            ),
+            5 => format!(r#"{{"type":"ai-title","aiTitle":{a},{envelope}}}"#),
+            _ => format!(r#"{{"type":"progress","data":{{"text":{a},"more":[{b}]}},{envelope}}}"#),
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "deploy",
+        "plan",
+        "sessionId",
+        "content",
+        "ça",
+        "ÇA",
+        "日本語",
+        "😀",
+        "\"",
+        "\\",
+        "\t",
+        "\n",
+        "\r",
+        " ",
+        "x",
+        "a-b",
+        "é",
+        "/",
+        "  ",
+        "Deploy",
+        "_",
+    ];
+
+    const PATTERNS: &[&str] = &[
+        "^deploy",
+        "plan$",
+        "^plan$",
+        r"\bdeploy\b",
+        r"\Bploy",
+        r"\Bx\B",
+        r"plan\s+deploy",
+        r"plan\ndeploy",
+        "^$",
+        r"^\s*$",
+        r"^\W",
+        r"\W$",
+        "sessionId",
+        "content",
+        "ça plan",
+        "日本語$",
+        "^😀",
+        r#""\\"#,
+        "\t",
+        r"\w+ \w+$",
+        "x$",
+        "^_",
+        r"[/\\]",
+        "^ ",
+        "é",
+    ];
+
+    #[test]
+    fn the_line_filter_never_drops_a_line_whose_text_matches() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let (mut kept, mut dropped, mut matching) = (0, 0, 0);
+        let mut compiled = std::collections::HashMap::new();
+        for round in 0..20_000 {
+            let texts: Vec<String> = (0..2)
+                .map(|_| {
+                    let text: String =
+                        (0..1 + rng.below(6)).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+                    json(&text, rng.below(2) == 0)
+                })
+                .collect();
+            let line = line_with(round % 7, &texts);
+            // A piece of text as typed (-F), or as a regex.
+            let piece = rng.below(4) == 0;
+            let pattern =
+                if piece { PIECES[rng.below(PIECES.len())] } else { PATTERNS[rng.below(PATTERNS.len())] };
+            let syntax = Syntax {
+                fixed: piece,
+                ignore_case: rng.below(3) == 0,
+                word: rng.below(4) == 0,
+                multiline: rng.below(2) == 0,
+            };
+            let key = (pattern, syntax.fixed, syntax.ignore_case, syntax.word, syntax.multiline);
+            let (matcher, keep) = compiled.entry(key).or_insert_with(|| {
+                let matcher = Matcher::new(pattern, syntax).unwrap();
+                let keep = matcher.line_filter().expect("no \\A, \\z or CRLF: a filter");
+                (matcher, keep)
+            });
+            let keeps = keep(line.as_bytes());
+            if decoded_match(matcher, &line) {
+                matching += 1;
+                assert!(keeps, "dropped a match: {pattern:?} {syntax:?} in {line}");
+            }
+            if keeps { kept += 1 } else { dropped += 1 }
+        }
+        // The test means something only if both outcomes are common.
+        assert!(matching > 1500 && dropped > 5000 && kept > matching, "{matching} {kept} {dropped}");
+    }
+
+    #[test]
+    fn the_line_filter_sees_decoded_text_only_where_it_is_a_string() {
+        let keeps = |pattern: &str, syntax: Syntax, line: &str| {
+            let matcher = Matcher::new(pattern, syntax).unwrap();
+            matcher.line_filter().unwrap()(line.as_bytes())
+        };
+        let plain = Syntax::default();
+        let line = |text: &str| line_with(0, &[json(text, false), json("", true)]);
+        // Found as decoded, whatever the escapes.
+        assert!(keeps(
+            "say \"ça\"\\now\t😀/",
+            Syntax { fixed: true, ..plain },
+            &line("say \"ça\"\\now\t😀/")
+        ));
+        assert!(keeps(r"^second$", plain, &line("first\nsecond\nthird")));
+        assert!(keeps(r"^first\b", plain, &line("first\nsecond\nthird")));
+        assert!(keeps(r"\bthird$", plain, &line("first\nsecond\nthird")));
+        assert!(keeps(r"first\s+second", Syntax { multiline: true, ..plain }, &line("first\nsecond")));
+        // Not as escaped, and not across the strings of a line (their ends are line ends).
+        assert!(!keeps(r"\\u00e7", plain, &line("ç")));
+        assert!(!keeps(r#"user"\s*,"#, plain, &line("x")));
+        assert!(!keeps("lay", Syntax { word: true, ..plain }, &line("player")));
+        // Odd lines are left to the decoder, which counts them malformed.
+        for odd in [r#"{"a":"\x"}"#, r#"{"a":"\ud800"}"#, r#"{"a":"\udc00\ud800"}"#, r#"{"a":"open"#] {
+            assert!(keeps("nothing-here", plain, odd), "{odd}");
+        }
+    }
+
+    #[test]
+    fn decoded_strings_are_every_string_of_the_line() {
+        let line = r#"{"k\"ey":"a\\b\/c\n\t\r\b\f","n":[1,"\u00e7\uD83D\uDE00\u65E5"],"e":""}"#;
+        let mut out = Vec::new();
+        assert_eq!(decode_strings(line.as_bytes(), &mut out, |_| false), Strings::Done);
+        assert_eq!(String::from_utf8(out).unwrap(), "k\"ey\na\\b/c\n\t\r\u{8}\u{c}\nn\nç😀日\ne\n\n");
+        // Stopping after the second string.
+        let mut out = Vec::new();
+        let mut seen = 0;
+        let walk = decode_strings(line.as_bytes(), &mut out, |_| {
+            seen += 1;
+            seen == 2
+        });
+        assert_eq!((walk, out.as_slice()), (Strings::Stopped, "k\"ey\na\\b/c\n\t\r\u{8}\u{c}\n".as_bytes()));
+    }
+
+    #[test]
+    fn absolute_anchors_and_crlf_mode_get_no_line_filter() {
+        for pattern in [r"\Adeploy", r"plan\z", r"(?R)plan$", r"(?R)^plan", r"x|\Ay"] {
+            assert!(Matcher::new(pattern, Syntax::default()).unwrap().line_filter().is_none(), "{pattern}");
+        }
+        for pattern in ["^deploy", r"plan$", r"\bx\b", "plain"] {
+            assert!(Matcher::new(pattern, Syntax::default()).unwrap().line_filter().is_some(), "{pattern}");
+        }
     }
 
     #[test]

@@ -14,6 +14,9 @@
 //!   contain any of a [`Prefilter`]'s literals; [`raw_safe_pieces`] says which parts of a text
 //!   appear unchanged in a transcript's bytes. [`Reader::count_lines`] (on by default) can be
 //!   turned off when line numbers are not wanted, to save a pass over what is skipped.
+//! - [`Reader::with_line_filter`] asks a test about each line before decoding it;
+//!   [`decode_strings`] hands over a line's JSON strings, decoded, far cheaper than decoding the
+//!   line (seance-grep runs its regex over them to skip lines that cannot match).
 //! - [`Reader::stop_on`] ends the reading early when a shared flag is raised.
 //! - [`parse_line`] decodes one line on its own.
 //!
@@ -403,6 +406,95 @@ pub fn raw_safe_pieces(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| c == '"' || c == '\\' || c.is_control()).filter(|p| !p.is_empty())
 }
 
+/// How [`decode_strings`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strings {
+    /// Every string of the line was handed over.
+    Done,
+    /// `after` asked to stop.
+    Stopped,
+    /// The line holds something this walk does not decode (an unknown escape, a lone
+    /// surrogate, a string that never ends): only decoding the whole line can tell what it says.
+    Odd,
+}
+
+/// Appends every JSON string of `line` (keys too: the walk does not tell them apart), decoded,
+/// to `out`, each followed by `\n`; after each, `after(out)` may look at `out` (and empty it)
+/// and returns true to stop the walk. A line's text blocks are each one of its JSON strings, so
+/// what is said in a line is in what this hands over, without the cost of decoding the line.
+pub fn decode_strings(
+    line: &[u8],
+    out: &mut Vec<u8>,
+    mut after: impl FnMut(&mut Vec<u8>) -> bool,
+) -> Strings {
+    let mut at = 0;
+    // Outside strings, a quote can only open one: JSON has quotes nowhere else.
+    while let Some(open) = memchr::memchr(b'"', &line[at..]) {
+        at += open + 1;
+        loop {
+            let Some(stop) = memchr::memchr2(b'"', b'\\', &line[at..]) else { return Strings::Odd };
+            out.extend_from_slice(&line[at..at + stop]);
+            at += stop;
+            if line[at] == b'"' {
+                at += 1;
+                break;
+            }
+            let Some(&escape) = line.get(at + 1) else { return Strings::Odd };
+            at += 2;
+            let byte = match escape {
+                b'"' => b'"',
+                b'\\' => b'\\',
+                b'/' => b'/',
+                b'n' => b'\n',
+                b't' => b'\t',
+                b'r' => b'\r',
+                b'b' => 0x08,
+                b'f' => 0x0c,
+                b'u' => {
+                    let Some((c, used)) = unicode_escape(&line[at..]) else { return Strings::Odd };
+                    at += used;
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                    continue;
+                }
+                _ => return Strings::Odd,
+            };
+            out.push(byte);
+        }
+        out.push(b'\n');
+        if after(out) {
+            return Strings::Stopped;
+        }
+    }
+    Strings::Done
+}
+
+/// The character of a `\u` escape whose four hex digits begin `rest` (with the low half that
+/// must follow a high surrogate), and how many bytes it took.
+fn unicode_escape(rest: &[u8]) -> Option<(char, usize)> {
+    let hex = |at: usize| -> Option<u32> {
+        let digits = std::str::from_utf8(rest.get(at..at + 4)?).ok()?;
+        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(digits, 16).ok()
+    };
+    let first = hex(0)?;
+    match first {
+        0xD800..=0xDBFF => {
+            if rest.get(4..6)? != b"\\u" {
+                return None;
+            }
+            let low = hex(6)?;
+            if !(0xDC00..=0xDFFF).contains(&low) {
+                return None;
+            }
+            Some((char::from_u32(0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00))?, 10))
+        }
+        0xDC00..=0xDFFF => None,
+        _ => Some((char::from_u32(first)?, 4)),
+    }
+}
+
 /// Literals one of which every interesting line contains: lines without any are not decoded.
 #[derive(Clone, Debug)]
 pub struct Prefilter {
@@ -435,6 +527,9 @@ impl Prefilter {
 
 const CHUNK: usize = 1024 * 1024;
 
+/// A test a line must pass to be decoded (see [`Reader::with_line_filter`]).
+type LineFilter = Box<dyn FnMut(&[u8]) -> bool + Send>;
+
 /// Reads a transcript's lines forward, decoding only those it hands out.
 pub struct Reader {
     file: File,
@@ -455,6 +550,8 @@ pub struct Reader {
     /// A line read again from its start after a literal was seen in it: kept whole.
     holding: bool,
     prefilter: Option<Prefilter>,
+    /// Asked about each line (that holds a literal, with a prefilter) before it is decoded.
+    line_filter: Option<LineFilter>,
     count_lines: bool,
     /// Newlines counted in the file before offset `counted_to`.
     newlines: u64,
@@ -485,6 +582,7 @@ impl Reader {
             line_start: 0,
             holding: false,
             prefilter: None,
+            line_filter: None,
             count_lines: true,
             newlines: 0,
             counted_to: 0,
@@ -525,6 +623,15 @@ impl Reader {
         self
     }
 
+    /// Lines for which `keep` returns false are skipped without being decoded (after the
+    /// prefilter's literal search, when there is one: that is cheaper and comes first). Like
+    /// the prefilter's, a line this skips is not counted in [`Reader::malformed`] even if it
+    /// would not have decoded: what is not decoded is not known to be malformed.
+    pub fn with_line_filter(mut self, keep: impl FnMut(&[u8]) -> bool + Send + 'static) -> Reader {
+        self.line_filter = Some(Box::new(keep));
+        self
+    }
+
     /// Whether to number lines (the default); off saves a pass over skipped bytes.
     pub fn count_lines(mut self, on: bool) -> Reader {
         self.count_lines = on;
@@ -548,6 +655,11 @@ impl Reader {
             }
             if !line.starts_with(b"{") {
                 self.malformed += 1;
+                continue;
+            }
+            if let Some(keep) = &mut self.line_filter
+                && !keep(line)
+            {
                 continue;
             }
             let number = if self.count_lines && self.numbered {

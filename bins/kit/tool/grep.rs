@@ -246,6 +246,9 @@ impl Search<'_> {
         };
         let mut reader =
             reader.with_prefilter(self.prefilter.clone()).count_lines(self.hits_out).stop_on(stop.clone());
+        if let Some(keep) = self.matcher.line_filter() {
+            reader = reader.with_line_filter(keep);
+        }
         let mut names: Option<HashMap<String, String>> = None;
         let town = Town::of(self.starts.get(&session.id));
         let path_text = path.to_string_lossy();
