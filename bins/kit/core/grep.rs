@@ -318,7 +318,7 @@ mod tests {
 
     /// Whether decoding `line` whole finds a match in its text, as seance-grep would.
     fn decoded_match(matcher: &Matcher, line: &str) -> bool {
-        let Some(record) = super::super::transcript::parse_line(line.as_bytes()) else { return false };
+        let Some(record) = crate::core::transcript::parse_line(line.as_bytes()) else { return false };
         record.blocks.iter().any(|block| {
             let mut found = false;
             matcher.each_match(&block.text, |_, _| {
