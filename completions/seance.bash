@@ -17,7 +17,7 @@ _seance() {
     fi
     case ${COMP_WORDS[0]##*/} in
     seance)
-        flags='--role --rig -n --limit --recent --json -t --talk -p --prompt --agent --forget --grep --config-dir --lock-timeout --town --events --actor --session --topic --since --until --resumable -u --unique --format --time --no-header --width --color --window --strict -e --exit-status -h --help -V --version'
+        flags='--role --rig -n --limit --recent --json -t --talk -p --prompt --agent --forget --grep --config-dir --lock-timeout --town --events --actor --session --topic --since --until --resumable -u --unique --format --time --no-header --width --mark-absent --color --window --strict -e --exit-status -h --help -V --version'
         operands='commands:pick init doctor'
         case $prev in
         --role) kind='role' ;;
@@ -51,7 +51,7 @@ _seance() {
         esac
         ;;
     seance-fmt)
-        flags='--format --time --no-header --width --color --strict -h --help -V --version'
+        flags='--format --time --no-header --width --mark-absent --color --strict -h --help -V --version'
         case $prev in
         --format) kind='words:table tsv fzf json ids' ;;
         --time) kind='words:local utc relative' ;;

@@ -126,3 +126,86 @@ SESSION_ID    ROLE                        STARTED           TOPIC
         ]
     );
 }
+
+/// The corpus with a log naming a session that exists (account one) and one whose transcript
+/// is in no account.
+fn logged_with_one_gone() -> (crate::world::World, Vec<String>, String) {
+    let (w, ids) = corpus();
+    let gone = uuid(7);
+    let log = [
+        start("2026-01-22T09:00:00Z", "gastown/crew/joe", &ids[1], Some("migration")),
+        start("2026-01-22T08:00:00Z", "beads/polecats/nux", &gone, Some("cleanup")),
+    ];
+    std::fs::write(w.town.join(".events.jsonl"), log.join("\n") + "\n").unwrap();
+    (w, ids, gone)
+}
+
+/// `seance-events | seance-filter ARGS | seance-fmt FMT` in the world.
+fn pipeline(w: &crate::world::World, filter: &str, fmt: &str) -> String {
+    let bin = |name: &str| crate::util::bin(name).display().to_string();
+    let script =
+        format!("{} | {} {filter} | {} {fmt}", bin("seance-events"), bin("seance-filter"), bin("seance-fmt"));
+    w.tool("seance").program("sh", ["-c", &script]).run().ok().stdout
+}
+
+#[test]
+fn the_listing_marks_sessions_whose_transcript_is_gone() {
+    let (w, _, _) = logged_with_one_gone();
+    let table = ["--format", "table", "--time", "utc", "--width", "80", "--mark-absent"];
+    let run = w.tool("seance").args(table).run().ok();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "SESSION_ID    ROLE                        STARTED           TOPIC
+{RULE_80}
+00000002-00…  gastown/crew/joe            2026-01-22 09:00  migration
+00000007-00…  beads/polecats/nux          2026-01-22 08:00  ✗ gone  cleanup
+"
+        )
+    );
+    // The wrapper is still the pipeline, with the same flag on seance-fmt.
+    assert_eq!(run.stdout, pipeline(&w, "-n 20", &table.join(" ")));
+    // Too narrow a TOPIC for the word keeps the ✗.
+    let run =
+        w.tool("seance-fmt").args(["--format", "table", "--width", "50", "--no-header", "--mark-absent"]);
+    let events = w.tool("seance-events").run().ok().stdout;
+    assert_eq!(
+        run.stdin(&events).run().ok().stdout,
+        format!(
+            "{}\n00000007-00…  beads/p…  2026-01-22 13:30  ✗  clea…\n",
+            "00000002-00…  gastown…  2026-01-22 14:30  migrati…"
+        )
+    );
+    // Only the table is marked: tsv, json and ids are the pipeline's, unchanged.
+    for format in ["tsv", "json", "ids", "fzf"] {
+        let run = w.tool("seance").args(["--format", format, "--mark-absent"]).run().ok();
+        assert_eq!(run.stdout, pipeline(&w, "-n 20", &format!("--format {format}")), "{format}");
+        assert!(!run.stdout.contains('✗'), "{format}: {}", run.stdout);
+    }
+    assert!(!pipeline(&w, "-n 20", "--format tsv").is_empty());
+}
+
+#[test]
+fn on_a_terminal_the_listing_marks_without_being_asked_and_says_why() {
+    let (w, _, _) = logged_with_one_gone();
+    let run = w.tool("seance").args(["--color", "never", "--time", "utc"]).run_on_terminal(100);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("0000000")).collect();
+    assert_eq!(
+        rows,
+        [
+            "00000002-00…  gastown/crew/joe            2026-01-22 09:00  migration",
+            "00000007-00…  beads/polecats/nux          2026-01-22 08:00  ✗ gone  cleanup",
+        ]
+    );
+    assert!(
+        run.stdout.contains(
+            "\n✗ gone: no transcript in any account (deleted after cleanupPeriodDays?): cannot be resumed\n\nTalk to a predecessor:"
+        ),
+        "{}",
+        run.stdout
+    );
+    // With every session on disk there is no mark and no note.
+    let run = w.tool("seance").args(["--color", "never", "--session", "00000002"]).run_on_terminal(100);
+    assert!(!run.stdout.contains('✗'), "{}", run.stdout);
+}

@@ -82,15 +82,21 @@ fn pass_through_flags_reach_their_tools() {
 #[test]
 fn terminal_gets_title_and_hint() {
     let town = busy_town();
-    let run = town.tool("seance").args(["-n", "2", "--color", "never"]).run_on_terminal(120);
+    // No account holds these sessions: on a terminal the table marks them, and says why.
+    let run = town
+        .tool("seance")
+        .args(["-n", "2", "--color", "never"])
+        .env("HOME", &town.root)
+        .run_on_terminal(120);
     assert_eq!(run.code, 0);
     let rule = "─".repeat(120);
     assert_eq!(
         run.stdout,
         format!(
             "Discoverable Sessions\n\nSESSION_ID    ROLE                        STARTED           TOPIC\n{rule}\n\
-             0000001d-00…  beads/crew/dave             2026-01-22 15:59  topic 29\n\
-             0000001c-00…  mayor                       2026-01-22 15:58  topic 28\n\n\
+             0000001d-00…  beads/crew/dave             2026-01-22 15:59  ✗ gone  topic 29\n\
+             0000001c-00…  mayor                       2026-01-22 15:58  ✗ gone  topic 28\n\n\
+             ✗ gone: no transcript in any account (deleted after cleanupPeriodDays?): cannot be resumed\n\n\
              Talk to a predecessor:\n  seance --talk <session-id>\n  seance --talk <session-id> -p \"Where did you put X?\"\n"
         )
     );

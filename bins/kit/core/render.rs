@@ -1,5 +1,6 @@
 //! Rendering events (seance-fmt, and the listing) as gt's table, tsv, an fzf menu, a JSON array or ids.
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use unicode_width::UnicodeWidthChar;
@@ -36,6 +37,9 @@ pub struct FmtOpts {
     pub no_header: bool,
     pub width: Option<usize>,
     pub color: Option<ColorWhen>,
+    /// Mark the table's events whose session has no transcript (the ids on disk are given
+    /// with [`Formatter::on_disk`]).
+    pub mark_absent: bool,
 }
 
 /// Column widths; gt's are 12, 26, 16 and 28.
@@ -62,6 +66,10 @@ const HIT_KIND: usize = 11;
 const SESSION_WHO: usize = 22;
 const SESSION_TIME: usize = 16;
 const GAP: &str = "  ";
+/// What ends the TOPIC cell of a session with no transcript; [`ABSENT_SHORT`] when TOPIC is
+/// too narrow for it.
+pub const ABSENT: &str = "✗ gone";
+const ABSENT_SHORT: &str = "✗";
 
 impl Columns {
     fn total(&self) -> usize {
@@ -118,6 +126,12 @@ pub struct Formatter {
     last_id: Option<String>,
     /// The kind of the table being written.
     table_of: Option<Kind>,
+    /// The sessions that have a transcript, when the table marks those that do not.
+    on_disk: Option<HashSet<String>>,
+    /// Rows marked as having no transcript.
+    marked: u64,
+    /// Printed after a table that marked a row, before the epilogue (the wrapper's hint).
+    pub absent_note: String,
     buf: Vec<u8>,
     /// Events whose id `--format ids` could not print, and the first such id, quoted.
     left_out: u64,
@@ -145,10 +159,19 @@ impl Formatter {
             empty: None,
             last_id: None,
             table_of: None,
+            on_disk: None,
+            marked: 0,
+            absent_note: String::new(),
             buf: Vec::new(),
             left_out: 0,
             first_left_out: None,
         }
+    }
+
+    /// The session ids that have a transcript: a table marks the events of the others.
+    pub fn on_disk(mut self, ids: HashSet<String>) -> Formatter {
+        self.on_disk = Some(ids);
+        self
     }
 
     /// One line on stderr when `--format ids` left events out.
@@ -180,12 +203,14 @@ impl Formatter {
         match self.format {
             Format::Table => {
                 self.begin(Kind::Event);
-                let row = self.table_row(event);
+                let absent = self.on_disk.as_ref().is_some_and(|ids| !ids.contains(event.session_id()));
+                self.marked += u64::from(absent);
+                let row = self.table_row(event, absent);
                 self.buf.extend_from_slice(row.as_bytes());
                 self.buf.push(b'\n');
             }
             Format::Fzf => {
-                let row = self.table_row(event);
+                let row = self.table_row(event, false);
                 let line = format!("{}\t{row}\n", tsv_field(event.session_id()));
                 self.buf.extend_from_slice(line.as_bytes());
             }
@@ -348,9 +373,10 @@ impl Formatter {
             (header, self.width.unwrap_or(GT_COLUMNS.total()).min(GT_COLUMNS.total()))
         };
         let (header, rule) = match kind {
-            Kind::Event => {
-                (self.table_line(["SESSION_ID", "ROLE", "STARTED", "TOPIC"]), self.columns.total())
-            }
+            Kind::Event => (
+                self.table_line(["SESSION_ID", "ROLE", "STARTED"], &cell("TOPIC", self.columns.topic, false)),
+                self.columns.total(),
+            ),
             Kind::Session => fixed_header(
                 &[("SESSION_ID", GT_COLUMNS.id), ("ROLE/ACCOUNT", SESSION_WHO), ("MODIFIED", SESSION_TIME)],
                 "TITLE",
@@ -420,30 +446,52 @@ impl Formatter {
                 };
                 out.write_all(text.as_bytes()).or_closed()?;
             }
-            Format::Table => out.write_all(self.epilogue.as_bytes()).or_closed()?,
+            Format::Table => {
+                if self.marked > 0 {
+                    out.write_all(self.absent_note.as_bytes()).or_closed()?;
+                }
+                out.write_all(self.epilogue.as_bytes()).or_closed()?
+            }
             _ => {}
         }
         out.flush().or_closed()
     }
 
-    fn table_row(&self, event: &Event) -> String {
+    /// gt's row for `event`; `absent` starts its TOPIC cell with the mark (aligned, and next to
+    /// what it marks however wide the terminal), the topic cut to the room left.
+    fn table_row(&self, event: &Event, absent: bool) -> String {
         let started = match (event.timestamp(), event.ts.as_deref()) {
             (Some(ts), _) => self.clock.minute(ts, self.time),
             (None, raw) => raw.unwrap_or("").to_string(),
         };
-        self.table_line([event.session_id(), event.who(), &started, event.topic().unwrap_or("-")])
+        let topic = event.topic().unwrap_or("-");
+        let cells = [event.session_id(), event.who(), &started];
+        if !absent {
+            return self.table_line(cells, &cell(topic, self.columns.topic, false));
+        }
+        let width = self.columns.topic;
+        let mark = if width >= ABSENT.chars().count() + GAP.len() + NARROWEST_AT_ALL {
+            ABSENT
+        } else {
+            ABSENT_SHORT
+        };
+        let room = width.saturating_sub(mark.chars().count() + GAP.len());
+        let topic = match room {
+            0 => self.paint.mark(mark),
+            room => format!("{}{GAP}{}", self.paint.mark(mark), cell(topic, room, false)),
+        };
+        self.table_line(cells, &topic)
     }
 
-    fn table_line(&self, cells: [&str; 4]) -> String {
+    /// The cells in gt's columns, then `last` (TOPIC, cut already) as it is.
+    fn table_line(&self, cells: [&str; 3], last: &str) -> String {
         let c = self.columns;
         let mut line = String::new();
-        for (i, (text, width)) in cells.into_iter().zip([c.id, c.role, c.time, c.topic]).enumerate() {
-            let last = i == 3;
-            line.push_str(&cell(text, width, !last));
-            if !last {
-                line.push_str(GAP);
-            }
+        for (text, width) in cells.into_iter().zip([c.id, c.role, c.time]) {
+            line.push_str(&cell(text, width, true));
+            line.push_str(GAP);
         }
+        line.push_str(last);
         line
     }
 }

@@ -46,8 +46,7 @@ pub fn main() -> i32 {
         let opts = FilterOpts { since: args.common.since, until: args.common.until, ..args.filter.clone() };
         let mut filter = Filter::new(opts);
         if args.filter.present {
-            let (sessions, _) = super::chosen_sessions(&args)?;
-            filter = filter.on_disk(sessions.into_iter().map(|s| s.id).collect());
+            filter = filter.on_disk(super::on_disk(&args)?);
         }
         let mut out = out::stdout();
         let mut skipped = Skipped::new(args.common.strict);

@@ -3,13 +3,13 @@
 use super::read_stdin_events;
 use crate::cli::Tool;
 use crate::cli::flags::common::STRICT;
-use crate::cli::flags::render::{COLOR, FORMAT, NO_HEADER, TIME, WIDTH};
+use crate::cli::flags::render::{COLOR, FORMAT, MARK_ABSENT, NO_HEADER, TIME, WIDTH};
 use crate::core::error::Code;
 use crate::core::eventlog::Flow;
 use crate::core::grep::HitRecord;
 use crate::core::malformed::Skipped;
 use crate::core::out;
-use crate::core::render::Formatter;
+use crate::core::render::{Format, Formatter};
 use crate::core::sessions::SessionRecord;
 use crate::core::trail::TrailRecord;
 
@@ -36,13 +36,16 @@ pub const TOOL: Tool = Tool {
                   A stream may mix the kinds: each record is rendered in its own kind's layout, \
                   and the table starts anew (a blank line, then that kind's header) wherever the \
                   kind changes.",
-    flags: &[&FORMAT, &TIME, &NO_HEADER, &WIDTH, &COLOR, &STRICT],
+    flags: &[&FORMAT, &TIME, &NO_HEADER, &WIDTH, &MARK_ABSENT, &COLOR, &STRICT],
     ..Tool::EMPTY
 };
 
 pub fn main() -> i32 {
     super::run(&TOOL, |args| {
         let mut formatter = Formatter::new(&args.render);
+        if args.render.mark_absent && formatter.format() == Format::Table {
+            formatter = formatter.on_disk(super::on_disk(&args)?);
+        }
         let mut out = out::stdout();
         let mut skipped = Skipped::new(args.common.strict);
         let outcome = read_stdin_events(&mut skipped, |line, event| {

@@ -19,7 +19,7 @@ pub mod wrapper;
 
 use std::io::{self, BufRead, Write};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::cli::{self, Args, Tool};
 use crate::core::claude;
@@ -166,6 +166,14 @@ pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::
     };
     let list = listing::list(&accounts, &scope);
     Ok((list, town))
+}
+
+/// The ids of the sessions whose transcript is in some account (those [`chosen_sessions`]
+/// lists): what `seance-filter --present` keeps and what a table's `--mark-absent` and the
+/// picker mark the others by.
+pub(crate) fn on_disk(args: &Args) -> Result<HashSet<String>> {
+    let (sessions, _) = chosen_sessions(args)?;
+    Ok(sessions.into_iter().map(|s| s.id).collect())
 }
 
 /// Keeps the sessions whose transcript was modified in `--since`/`--until`, for the tools whose

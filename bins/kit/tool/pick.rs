@@ -5,11 +5,10 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::rc::Rc;
 
 use crate::core::claude;
-use crate::core::resolve::Sessions;
 
 use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::eventlog::EventsOpts;
@@ -25,7 +24,7 @@ use crate::core::render::{FmtOpts, Format, Formatter};
 pub fn pick(
     events: &EventsOpts,
     mut filter: FilterOpts,
-    config_dir: Option<&Path>,
+    on_disk: &HashSet<String>,
     grep: Option<&str>,
     talk: impl FnOnce(&str) -> Result<Code>,
 ) -> Result<Code> {
@@ -47,13 +46,12 @@ pub fn pick(
     if !scan_into("seance", events, Filter::new(filter), Formatter::new(&menu), Box::new(rows.clone()))? {
         return Ok(Code::Success);
     }
-    let (_, sessions) = Sessions::locate(config_dir, events.town.as_deref())?;
     let mut text = String::new();
     let mut missing = HashSet::new();
     for line in String::from_utf8_lossy(&rows.0.borrow()).lines() {
         let id = line.split('\t').next().unwrap_or("");
         text.push_str(line);
-        if claude::valid_session_id(id) && claude::find_transcript(&sessions.accounts, id).is_none() {
+        if claude::valid_session_id(id) && !on_disk.contains(id) {
             missing.insert(id.to_string());
             text.push_str("  ✗ no transcript");
         }

@@ -10,7 +10,7 @@ use crate::cli::docs;
 use crate::cli::flags::common::{CONFIG_DIR, EXIT_STATUS, LOCK_TIMEOUT, SINCE, STRICT, TOWN, UNTIL};
 use crate::cli::flags::filter::{ACTOR, RECENT, RESUMABLE, RIG, ROLE, SESSION, TOPIC, UNIQUE};
 use crate::cli::flags::log::{EVENTS, WINDOW};
-use crate::cli::flags::render::{COLOR, FORMAT, JSON_ARRAY, NO_HEADER, TIME, WIDTH};
+use crate::cli::flags::render::{COLOR, FORMAT, JSON_ARRAY, MARK_ABSENT, NO_HEADER, TIME, WIDTH};
 use crate::cli::flags::seance::{AGENT, FORGET, GREP, Mode, PROMPT, TALK};
 use crate::cli::shell::{COMPLETE_FLAG, Shell};
 use crate::cli::{Args, Command, Tool};
@@ -19,7 +19,7 @@ use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::filter::{Filter, FilterOpts};
 use crate::core::listing::scan_into;
 use crate::core::out;
-use crate::core::render::{Format, Formatter};
+use crate::core::render::{ABSENT, Format, Formatter};
 
 pub const TOOL: Tool = Tool {
     name: "seance",
@@ -28,7 +28,9 @@ pub const TOOL: Tool = Tool {
     description: "Lists the town's recent sessions, newest first: the same as \
                   `seance-events | seance-filter -n 20 | seance-fmt` with the flags given, plus \
                   gt's \"Discoverable Sessions\" title and \"Talk to a predecessor\" hint when \
-                  the table goes to a terminal. Every flag of those tools that makes sense here \
+                  the table goes to a terminal, where the sessions whose transcript is in no \
+                  account are also marked ✗ gone (as --mark-absent does; a line under the table \
+                  says what the mark means). Every flag of those tools that makes sense here \
                   passes through to the tool that owns it.\n\n\
                   With --talk ID, resumes that session as a fork so you can ask it questions \
                   (see --talk).\n\n\
@@ -78,6 +80,7 @@ pub const TOOL: Tool = Tool {
         &TIME,
         &NO_HEADER,
         &WIDTH,
+        &MARK_ABSENT,
         &COLOR,
         &WINDOW,
         &STRICT,
@@ -155,8 +158,8 @@ pub fn main() -> i32 {
                     crate::core::error::warn(TOOL.name, "no session's transcript holds the --grep text");
                     return Ok(Code::Success);
                 };
-                let (config_dir, grep) = (args.common.config_dir(), args.seance.grep.as_deref());
-                return pick::pick(&args.events_opts(), filter, config_dir, grep, talk);
+                let on_disk = super::on_disk(&args)?;
+                return pick::pick(&args.events_opts(), filter, &on_disk, args.seance.grep.as_deref(), talk);
             }
             Mode::Doctor => return doctor(&args),
             Mode::List => {}
@@ -238,13 +241,27 @@ fn grep_filter(args: &Args, mut filter: FilterOpts) -> Result<Option<FilterOpts>
 
 fn list(args: &Args) -> Result<Code> {
     let mut formatter = Formatter::new(&args.render);
-    if formatter.format() == Format::Table && out::stdout_is_terminal() {
+    let table = formatter.format() == Format::Table;
+    let terminal = table && out::stdout_is_terminal();
+    if terminal {
         let paint = formatter.paint();
         formatter.preamble = format!("{}\n\n", paint.bold("Discoverable Sessions"));
+        formatter.absent_note = format!(
+            "\n{}{}\n",
+            paint.mark(ABSENT),
+            paint.dim(": no transcript in any account (deleted after cleanupPeriodDays?): cannot be resumed")
+        );
         formatter.epilogue = format!(
             "\n{}\n  seance --talk <session-id>\n  seance --talk <session-id> -p \"Where did you put X?\"\n",
             paint.bold("Talk to a predecessor:")
         );
+    }
+    // Asked for, marking must work; on a terminal it is a bonus that a missing HOME or an
+    // unreadable accounts.json does not get to spoil.
+    if table && args.render.mark_absent {
+        formatter = formatter.on_disk(super::on_disk(args)?);
+    } else if terminal && let Ok(ids) = super::on_disk(args) {
+        formatter = formatter.on_disk(ids);
     }
     let Some(filter) = grep_filter(args, listing_filter(args, 20))? else {
         return Ok(found_code(false, args.common.exit_status));

@@ -57,3 +57,16 @@ pub const COLOR: Flag = Flag::value("color", "WHEN", "When to use colour: auto, 
         not \"dumb\". Machine formats (NDJSON, tsv, json, ids) are never coloured.",
 )
 .complete(Complete::Choices(ColorWhen::NAMES));
+
+pub const MARK_ABSENT: Flag = Flag::switch(
+    "mark-absent",
+    "In the table, mark the sessions whose transcript is in no account (✗ gone)",
+    |a| a.render.mark_absent = true,
+)
+.doc(
+    "The accounts are those seance-sessions lists, as for seance-filter --present. The mark ends the \
+        TOPIC cell, which is cut shorter to make room. Only the table is marked: tsv, fzf, json and ids \
+        are unchanged. seance marks its table on a terminal without being asked, and adds a line saying \
+        what the mark means; `seance --format table --mark-absent` is `seance-fmt --format table \
+        --mark-absent` at the end of the pipeline.",
+);
