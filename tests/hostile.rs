@@ -202,6 +202,7 @@ fn the_hostile_inputs_table_names_real_tests() {
     }
     sources += &fs::read_to_string(dir.join("../bins/kit/core/index.rs")).unwrap();
     sources += &fs::read_to_string(dir.join("../bins/kit/core/token.rs")).unwrap();
+    sources += &fs::read_to_string(dir.join("../bins/kit/core/sessions.rs")).unwrap();
     let rows: Vec<&str> =
         table.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| input")).collect();
     assert!(rows.len() >= 25, "{} rows", rows.len());

@@ -340,3 +340,23 @@ fn filter_takes_session_records_and_hits_and_keeps_what_is_on_disk() {
     let run = w.tool("seance-filter").args(["--unique"]).stdin(&hits).run().ok();
     assert_eq!(field(&records(&run.stdout), "session_id"), [ids[1].as_str(), ids[0].as_str()]);
 }
+
+#[test]
+fn sidecars_come_from_the_listing_and_special_files_are_no_sessions() {
+    let (w, ids) = corpus();
+    let project = w.project(&w.one, &w.work);
+    // The first session has a sidecar dir; where the second's would be, a link to a dir is none.
+    fs::create_dir_all(project.join(&ids[0]).join("subagents")).unwrap();
+    std::os::unix::fs::symlink(&w.town, project.join(&ids[1])).unwrap();
+    // A FIFO and a link to it named like transcripts, and a dir named like one: no sessions,
+    // and never waited on.
+    let fifo = project.join(format!("{}.jsonl", uuid(5)));
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::os::unix::fs::symlink(&fifo, project.join(format!("{}.jsonl", uuid(6)))).unwrap();
+    fs::create_dir(project.join(format!("{}.jsonl", uuid(8)))).unwrap();
+    let run = w.tool("seance-sessions").run_within(std::time::Duration::from_secs(20));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got = records(&run.stdout);
+    assert_eq!(field(&got, "session_id"), [ids[2].as_str(), ids[1].as_str(), ids[0].as_str()]);
+    assert_eq!(field(&got, "sidecar"), ["false", "false", "true"]);
+}
