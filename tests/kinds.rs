@@ -209,3 +209,32 @@ fn on_a_terminal_the_listing_marks_without_being_asked_and_says_why() {
     let run = w.tool("seance").args(["--color", "never", "--session", "00000002"]).run_on_terminal(100);
     assert!(!run.stdout.contains('✗'), "{}", run.stdout);
 }
+
+#[test]
+fn show_reads_the_sessions_that_records_on_stdin_name() {
+    let (w, ids) = corpus();
+    let show = |id: &str| w.tool("seance-show").args(["-n", "0", id]).run().ok().stdout;
+    // seance-grep -l names one session: the same as naming it.
+    let listed = w.tool("seance-grep").args(["-l", "-F", "ORCHID"]).run_without_stdin().ok().stdout;
+    let run = w.tool("seance-show").args(["-n", "0"]).stdin(&listed).run().ok();
+    assert_eq!(run.stdout, show(&ids[2]));
+    // Several hits of one session show it once; several sessions are told apart as head does.
+    let hits = w.tool("seance-grep").args(["-i", "plan"]).run_without_stdin().ok().stdout;
+    assert!(hits.lines().count() > 2, "{hits}");
+    let run = w.tool("seance-show").args(["-n", "0"]).stdin(&hits).run().ok();
+    assert_eq!(
+        run.stdout,
+        format!("==> {} <==\n{}\n==> {} <==\n{}", ids[1], show(&ids[1]), ids[0], show(&ids[0]))
+    );
+    // Session records, and a line that names nothing: said, the rest shown, exit 2.
+    let records = w.tool("seance-sessions").run().ok().stdout;
+    let input = format!("{{\"no\":\"id\"}}\n{records}");
+    let run = w.tool("seance-show").args(["-n", "0"]).stdin(&input).run().code(2);
+    assert_eq!(run.stderr, "seance-show: <stdin>:1: no session id on this line\n");
+    let expected: Vec<String> =
+        [&ids[2], &ids[1], &ids[0]].iter().map(|id| format!("==> {id} <==\n{}", show(id))).collect();
+    assert_eq!(run.stdout, expected.join("\n"));
+    // Nothing on stdin and no ID is still a usage error.
+    let run = w.tool("seance-show").run().code(2);
+    assert_eq!(run.stderr, "seance-show: a session id is required (try 'seance-show --help')\n");
+}

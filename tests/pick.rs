@@ -274,3 +274,46 @@ fn grep_with_the_real_fzf_in_filter_mode() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(read(&p.s.record).contains(&format!("[--resume] [{}]", uuid(43))), "{}", read(&p.s.record));
 }
+
+#[test]
+fn records_on_stdin_are_the_menu() {
+    let p = picker_apart();
+    // seance-sessions' records: every session on disk, each in a session row (the town's actor,
+    // the first prompt), whatever the log says; ctrl-y prints the chosen one.
+    let listed = p.s.w.tool("seance-sessions").run().ok().stdout;
+    let run = p.pick("ctrl-y", "Cut the beads release", &[]).stdin(&listed).run().ok();
+    assert_eq!(run.stdout, format!("{}\n", uuid(43)));
+    let input = p.fzf_input();
+    let ids: Vec<&str> = input.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    let listed_ids: Vec<String> = listed
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["session_id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(ids, listed_ids);
+    assert_eq!(ids.len(), 2);
+    let row = input.lines().find(|l| l.starts_with(&uuid(43))).unwrap();
+    assert!(row.contains("  beads/crew/ann  ") && row.ends_with("  Cut the beads release"), "{row}");
+    // seance-grep's hits: each session once, in a hit row; Enter talks to it as --talk does.
+    let hits = p.s.w.tool("seance-grep").args(["-F", "e"]).run_without_stdin().ok().stdout;
+    assert!(hits.lines().count() > 2, "{hits}");
+    let run = p.pick("", "migration", &[]).stdin(&hits).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&p.s.record).starts_with(&format!("args: [--fork-session] [--resume] [{}]\n", p.s.id)));
+    p.s.cleaned_up();
+    let input = p.fzf_input();
+    let ids: Vec<&str> = input.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(ids.len(), 2, "{input}");
+    assert!(ids.contains(&p.s.id.as_str()) && ids.contains(&uuid(43).as_str()), "{input}");
+    let row = input.lines().find(|l| l.starts_with(&p.s.id)).unwrap();
+    assert!(
+        row.contains("  gastown/crew/joe  ") && row.contains("  Where did you put the migration plan?"),
+        "{row}"
+    );
+    // Records that name no resumable session: no menu, the reason on stderr.
+    let run =
+        p.pick("ctrl-y", "x", &[]).stdin(start("2026-01-22T09:40:00Z", "mayor", "mayor-4242", None)).run();
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""));
+    assert_eq!(run.stderr, "seance: no resumable session among the records on stdin\n");
+}

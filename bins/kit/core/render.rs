@@ -253,6 +253,20 @@ impl Formatter {
         Ok(())
     }
 
+    /// Any record in its own kind's layout: a seance-grep hit, a seance-trail record, a
+    /// seance-sessions record, else an event (`event` is the line read as one).
+    pub fn record(&mut self, out: &mut dyn Write, line: &[u8], event: &Event) -> Result<()> {
+        if let Some(hit) = HitRecord::parse(line) {
+            self.hit_row(out, line, &hit)
+        } else if let Some(record) = TrailRecord::parse(line) {
+            self.trail_row(out, line, &record)
+        } else if let Some(record) = SessionRecord::parse(line) {
+            self.session_row(out, line, &record)
+        } else {
+            self.row(out, line, event)
+        }
+    }
+
     /// A seance-trail record: TIME, ROLE (the actor), KIND and WHAT in a table; the session id,
     /// time, actor, kind and what in tsv; the line itself in json; the session id once per run
     /// of its records in ids.

@@ -6,12 +6,9 @@ use crate::cli::flags::common::STRICT;
 use crate::cli::flags::render::{COLOR, FORMAT, MARK_ABSENT, NO_HEADER, TIME, WIDTH};
 use crate::core::error::Code;
 use crate::core::eventlog::Flow;
-use crate::core::grep::HitRecord;
 use crate::core::malformed::Skipped;
 use crate::core::out;
 use crate::core::render::{Format, Formatter};
-use crate::core::sessions::SessionRecord;
-use crate::core::trail::TrailRecord;
 
 pub const TOOL: Tool = Tool {
     name: "seance-fmt",
@@ -49,16 +46,7 @@ pub fn main() -> i32 {
         let mut out = out::stdout();
         let mut skipped = Skipped::new(args.common.strict);
         let outcome = read_stdin_events(&mut skipped, |line, event| {
-            if let Some(hit) = HitRecord::parse(line) {
-                formatter.hit_row(&mut out, line, &hit)
-            } else if let Some(record) = TrailRecord::parse(line) {
-                formatter.trail_row(&mut out, line, &record)
-            } else if let Some(record) = SessionRecord::parse(line) {
-                formatter.session_row(&mut out, line, &record)
-            } else {
-                formatter.row(&mut out, line, event)
-            }
-            .map(|()| Flow::Continue)
+            formatter.record(&mut out, line, event).map(|()| Flow::Continue)
         });
         skipped.report(TOOL.name);
         formatter.report(TOOL.name);

@@ -17,7 +17,7 @@ pub mod trail;
 pub mod unstage;
 pub mod wrapper;
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 
 use std::collections::{HashMap, HashSet};
 
@@ -207,11 +207,8 @@ pub(crate) fn read_sessions(
         }
         (chosen, Vec::new())
     } else if stdin_has_records() {
-        let mut ids = Vec::new();
-        for line in io::stdin().lock().lines() {
-            let line = line.map_err(|e| Error::io("read", "<stdin>", e))?;
-            ids.extend(id_from_line(&line));
-        }
+        // A line that names no session is no session to search: left out, as before.
+        let (ids, _) = ids_on_stdin()?;
         listing::select(all, &ids)
     } else {
         (all, Vec::new())
@@ -225,8 +222,28 @@ pub(crate) fn read_sessions(
     Ok((worst, chosen, town))
 }
 
+/// The session ids that the lines on stdin name (events, session records, hits, trail
+/// records, ids, fzf's lines: [`id_from_line`]), each once, in their order; and the numbers of
+/// the lines that name none (blank lines aside).
+pub(crate) fn ids_on_stdin() -> Result<(Vec<String>, Vec<u64>)> {
+    let stdin = io::stdin();
+    let mut lines = ForwardLines::new(io::BufReader::new(stdin.lock()));
+    let (mut ids, mut seen, mut unusable) = (Vec::new(), HashSet::new(), Vec::new());
+    while let Some((number, line)) = lines.next_line().map_err(|e| Error::io("read", "<stdin>", e))? {
+        if is_blank(line) {
+            continue;
+        }
+        match std::str::from_utf8(line).ok().and_then(id_from_line) {
+            Some(id) if seen.insert(id.clone()) => ids.push(id),
+            Some(_) => {}
+            None => unusable.push(number),
+        }
+    }
+    Ok((ids, unusable))
+}
+
 /// Whether stdin is a pipe or a file (records to read), not a terminal or /dev/null.
-fn stdin_has_records() -> bool {
+pub(crate) fn stdin_has_records() -> bool {
     use rustix::fs::FileType;
     rustix::fs::fstat(rustix::stdio::stdin())
         .is_ok_and(|st| matches!(FileType::from_raw_mode(st.st_mode), FileType::Fifo | FileType::RegularFile))

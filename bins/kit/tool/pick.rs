@@ -11,9 +11,10 @@ use std::rc::Rc;
 use crate::core::claude;
 
 use crate::core::error::{Code, Error, Result, WriteResult};
-use crate::core::eventlog::EventsOpts;
+use crate::core::eventlog::{EventsOpts, Flow};
 use crate::core::filter::{Filter, FilterOpts};
 use crate::core::listing::scan_into;
+use crate::core::malformed::Skipped;
 use crate::core::out;
 use crate::core::render::{FmtOpts, Format, Formatter};
 
@@ -43,7 +44,14 @@ pub fn pick(
     // The menu is made before fzf opens: a listing that matches nothing opens no fzf (the
     // listing said why on stderr), and each row can say whether its session can be talked to.
     let rows = Rows::default();
-    if !scan_into("seance", events, Filter::new(filter), Formatter::new(&menu), Box::new(rows.clone()))? {
+    let from_stdin = stdin_menu(&filter, &menu, &rows)?;
+    let offered = match from_stdin {
+        Some(offered) => offered,
+        None => {
+            scan_into("seance", events, Filter::new(filter), Formatter::new(&menu), Box::new(rows.clone()))?
+        }
+    };
+    if !offered {
         return Ok(Code::Success);
     }
     let mut text = String::new();
@@ -102,7 +110,55 @@ pub fn pick(
         if key == "ctrl-y" {
             return print_id(id);
         }
+        if from_stdin.is_some() {
+            // The records came down stdin; the agent talks on the terminal.
+            terminal_stdin();
+        }
         return talk(id);
+    }
+}
+
+/// The menu from the records on stdin when it holds some (`seance-sessions | seance pick`,
+/// `seance-grep X | seance pick`): events, session records, grep hits and trail records, each
+/// in its own kind's row, through the listing's filter (so each session once). `None` when
+/// stdin is a terminal, /dev/null or empty: then the menu is the town's listing.
+fn stdin_menu(filter: &FilterOpts, menu: &FmtOpts, rows: &Rows) -> Result<Option<bool>> {
+    if !super::stdin_has_records() {
+        return Ok(None);
+    }
+    let mut filter = Filter::new(filter.clone());
+    let mut formatter = Formatter::new(menu);
+    let mut out = rows.clone();
+    let mut skipped = Skipped::new(false);
+    let mut records = 0u64;
+    super::read_stdin_events(&mut skipped, |line, event| {
+        records += 1;
+        match filter.admit(event) {
+            None => Ok(Flow::Continue),
+            Some(flow) => formatter.record(&mut out, line, event).map(|()| flow),
+        }
+    })?;
+    skipped.report("seance");
+    if records == 0 && skipped.count() == 0 {
+        return Ok(None);
+    }
+    formatter.report("seance");
+    if filter.matched() == 0 {
+        crate::core::error::warn("seance", "no resumable session among the records on stdin");
+        return Ok(Some(false));
+    }
+    formatter.finish(&mut out)?;
+    Ok(Some(true))
+}
+
+/// Makes the terminal the process's stdin again (for the agent a talk starts), when there is
+/// one; without, stdin stays as it is.
+fn terminal_stdin() {
+    use rustix::fs::{Mode, OFlags};
+    if let Ok(tty) =
+        rustix::fs::open("/dev/tty", OFlags::RDWR | OFlags::NOCTTY | OFlags::CLOEXEC, Mode::empty())
+    {
+        let _ = rustix::stdio::dup2_stdin(&tty);
     }
 }
 

@@ -27,7 +27,7 @@ use crate::core::trail::{self, TrailRecord};
 pub const TOOL: Tool = Tool {
     name: "seance-show",
     about: "print a session's last exchanges",
-    synopsis: "[OPTIONS] ID",
+    synopsis: "[OPTIONS] ID\n[OPTIONS] < RECORDS",
     description: "Finds the session's transcript as seance-stage does (any account, the newest \
                   file wins; ID may be a prefix of at least 4 characters) and prints the end of \
                   the conversation: what the user and the assistant wrote, each under a line \
@@ -36,7 +36,13 @@ pub const TOOL: Tool = Tool {
                   than 500 columns are cut, so a huge message cannot flood a preview.\n\n\
                   The first line says who the session was (the actor of its newest session_start \
                   event in the town's log), its topic, the account that holds it and how long \
-                  ago its transcript last changed; it counts as one of the --lines.",
+                  ago its transcript last changed; it counts as one of the --lines.\n\n\
+                  Without ID, the sessions that the lines on stdin name are shown, each once, in \
+                  their order: events, seance-sessions records, seance-grep hits and -l records, \
+                  seance-trail records, ids, fzf's lines (`seance-grep -l X | seance-show`). \
+                  When there are several, each starts with a line `==> ID <==` (and a blank line \
+                  between them), as head(1) does for files. A line that names no session is \
+                  reported and the rest are shown; the exit status is then 2.",
     flags: &[&LINES, &SHOW_FORMAT, &TRAIL, &TIME, &COLOR, &CONFIG_DIR, &TOWN],
     operands: Complete::Session,
     operand: one_id,
@@ -62,14 +68,57 @@ fn one_id(args: &mut Args, value: String) -> Result<()> {
 }
 
 fn show(args: Args) -> Result<Code> {
-    let Some(input) = args.operands.first() else {
-        return Err(Error::usage("a session id is required (try 'seance-show --help')"));
+    // No ID: the sessions that records or ids on stdin name, each once, in their order.
+    let (inputs, unusable) = match args.operands.first() {
+        Some(input) => (vec![input.clone()], Vec::new()),
+        None if super::stdin_has_records() => super::ids_on_stdin()?,
+        None => Default::default(),
     };
+    for line in &unusable {
+        crate::core::error::warn(TOOL.name, &format!("<stdin>:{line}: no session id on this line"));
+    }
+    if inputs.is_empty() {
+        if unusable.is_empty() {
+            return Err(Error::usage("a session id is required (try 'seance-show --help')"));
+        }
+        return Ok(Code::Failure);
+    }
+    let stdin_code = if unusable.is_empty() { Code::Success } else { Code::Failure };
     let (current, sessions) = Sessions::locate(args.common.config_dir(), args.common.town.as_deref())?;
     for warning in sessions.warnings() {
         crate::core::error::warn(TOOL.name, &warning.to_string());
     }
+    let mut out = out::stdout();
+    let many = inputs.len() > 1;
+    let mut shown = 0;
+    let code = super::for_each_item(
+        TOOL.name,
+        &inputs,
+        |_| None,
+        |input| {
+            // Several sessions are told apart as head(1) tells files apart.
+            let banner = many.then(|| format!("{}==> {} <==\n", if shown > 0 { "\n" } else { "" }, input));
+            shown += 1;
+            show_one(&args, &current, &sessions, input, banner.as_deref(), &mut out)
+        },
+    )?;
+    out.flush().or_closed()?;
+    Ok(code.max(stdin_code))
+}
+
+/// One session's exchanges (and trail) on `out`, after `banner` when there is one.
+fn show_one(
+    args: &Args,
+    current: &std::path::Path,
+    sessions: &Sessions,
+    input: &str,
+    banner: Option<&str>,
+    mut out: &mut dyn Write,
+) -> Result<()> {
     let (id, transcript) = sessions.resolve(input)?;
+    if let Some(banner) = banner {
+        out.write_all(banner.as_bytes()).or_closed()?;
+    }
     let path = &transcript.file;
     let file = regular::open(path, How::READ).map_err(|refused| refused.error(path, How::READ.role))?;
     let format = args.show.format.unwrap_or(Format::Text);
@@ -89,12 +138,11 @@ fn show(args: Args) -> Result<Code> {
                 && out::color_enabled(args.render.color.unwrap_or(ColorWhen::Auto), tty),
         },
     };
-    let mut out = out::stdout();
     let read_err = |e| Error::io("read", path.display(), e);
     let header = || {
         // What the town knows is a bonus: a log that cannot be read leaves the header without it.
         let known = sessions.town.as_deref().and_then(|town| town_starts(town, &[&id]).ok()?.remove(&id));
-        let account = claude::account_name(&transcript.config, &current, sessions.town.as_deref());
+        let account = claude::account_name(&transcript.config, current, sessions.town.as_deref());
         let age = Timestamp::try_from(transcript.modified).ok().map(|t| render.clock.ago(t));
         header_line(known.as_ref(), &account, age.as_deref())
     };
@@ -164,10 +212,9 @@ fn show(args: Args) -> Result<Code> {
             }
         })
         .map_err(read_err)?;
-        render.trail(&mut out, format, &id, &items)?;
+        render.trail(out, format, &id, &items)?;
     }
-    out.flush().or_closed()?;
-    Ok(Code::Success)
+    Ok(())
 }
 
 /// Reads `file` from its end, handing each line to `each` until it returns true (enough).
