@@ -360,3 +360,25 @@ fn sidecars_come_from_the_listing_and_special_files_are_no_sessions() {
     assert_eq!(field(&got, "session_id"), [ids[2].as_str(), ids[1].as_str(), ids[0].as_str()]);
     assert_eq!(field(&got, "sidecar"), ["false", "false", "true"]);
 }
+
+#[test]
+fn many_sessions_are_described_in_parallel_and_listed_in_order() {
+    // More sessions than are described on one thread: the parallel path keeps the order.
+    let w = World::new();
+    let ids: Vec<String> = (100..140).map(uuid).collect();
+    for (n, id) in ids.iter().enumerate() {
+        let path = Lines::new(id, &w.work)
+            .user(&format!("prompt {n}"))
+            .assistant(&"long answer ".repeat(n * 100))
+            .write(&w.project(&w.one, &w.work));
+        touch(&path, n as u64);
+    }
+    let run = w.tool("seance-sessions").args(["--no-town"]).run().ok();
+    let got = records(&run.stdout);
+    let newest_first: Vec<&str> = ids.iter().rev().map(String::as_str).collect();
+    assert_eq!(field(&got, "session_id"), newest_first);
+    let prompts: Vec<String> = (0..ids.len()).rev().map(|n| format!("prompt {n}")).collect();
+    assert_eq!(field(&got, "first_prompt"), prompts);
+    let run = w.tool("seance-sessions").args(["--no-town", "-n", "3"]).run().ok();
+    assert_eq!(field(&records(&run.stdout), "session_id"), newest_first[..3]);
+}
