@@ -240,11 +240,30 @@ fn ctrl_s_reloads_the_menu_through_seance_grep() {
     let seance = format!("'{}'", crate::util::bin("seance").display());
     let reload = format!("reload({seance} --format fzf --resumable --unique -n 0 --grep {{q}} || true)");
     assert_eq!(fzf_arg(&p, "--bind", "start:"), "start:unbind(change)");
+    let (show, grep) = (crate::util::bin("seance-show"), crate::util::bin("seance-grep"));
+    let hits = format!(
+        "id={{1}}; q={{q}}; if [ -z \"$id\" ]; then :; elif [ -z \"$q\" ]; then exec '{}' --color always \
+         \"$id\"; else exec '{}' -F -- \"$q\" \"$id\"; fi",
+        show.display(),
+        grep.display()
+    );
     assert_eq!(
         fzf_arg(&p, "--bind", "ctrl-s:"),
-        format!("ctrl-s:disable-search+change-prompt(grep> )+rebind(change)+{reload}")
+        format!("ctrl-s:disable-search+change-prompt(grep> )+change-preview({hits})+rebind(change)+{reload}")
     );
     assert_eq!(fzf_arg(&p, "--bind", "change:"), format!("change:{reload}"));
+    // The preview outside live search is unchanged.
+    assert_eq!(fzf_arg(&p, "--preview", ""), format!("'{}' --color always {{1}}", show.display()));
+    // The live preview, as fzf runs it: the hits of the query in the highlighted session; with
+    // no query, the session as outside live search; with no row, nothing (not every session's
+    // hits).
+    let preview = |id: &str, q: &str| sh(&p, &hits.replace("{1}", id).replace("{q}", q));
+    let hits_of = preview(&format!("'{}'", uuid(43)), "'beads release'");
+    assert!(hits_of.contains("Cut the beads release") && !hits_of.contains("Tagged v1.2"), "{hits_of}");
+    assert!(hits_of.lines().all(|l| l.contains(&format!("\"session_id\":\"{}\"", uuid(43)))), "{hits_of}");
+    let whole = preview(&format!("'{}'", uuid(43)), "''");
+    assert!(whole.contains("Cut the beads release") && whole.contains("Tagged v1.2"), "{whole}");
+    assert_eq!(preview("", "'beads release'"), "");
     // What fzf runs for the query `migration plan` (it quotes {q} in single quotes): the one
     // session that said it, as the row the menu shows for it.
     let command = reload.strip_prefix("reload(").unwrap().strip_suffix(')').unwrap();
@@ -316,4 +335,58 @@ fn records_on_stdin_are_the_menu() {
         p.pick("ctrl-y", "x", &[]).stdin(start("2026-01-22T09:40:00Z", "mayor", "mayor-4242", None)).run();
     assert_eq!((run.code, run.stdout.as_str()), (0, ""));
     assert_eq!(run.stderr, "seance: no resumable session among the records on stdin\n");
+}
+
+#[test]
+fn live_search_repeats_the_listing_flags_as_quoted_words() {
+    // The flags that shape the listing, as given (short and alias spellings by their long
+    // names), each value one word; the talk's and the display's are left out; --town and
+    // --config-dir go to the previews too.
+    let p = picker_apart();
+    let town = p.s.w.town.display().to_string();
+    let one = p.s.w.one.display().to_string();
+    // A log under a name with a quote and an fzf placeholder.
+    let dir = p.s.w.home.join("it's {q}");
+    fs::create_dir_all(&dir).unwrap();
+    fs::copy(p.s.w.town.join(".events.jsonl"), dir.join("log")).unwrap();
+    let log = dir.join("log").display().to_string();
+    #[rustfmt::skip]
+    let args = [
+        "--rig", "gastown", "-u", "--recent", "5", "--since", "2026-01-01", "--events", &log,
+        "--format", "tsv", "--color", "never", "-p", "hi", "--town", &town, "--config-dir", &one,
+        "--grep", "migration",
+    ];
+    p.pick("ctrl-y", "restarted", &args).run().ok();
+    let seance = crate::util::bin("seance");
+    let words = format!(
+        "'--rig' 'gastown' '--unique' '--limit' '5' '--since' '2026-01-01' '--events' '{}' '--town' '{town}' \
+         '--config-dir' '{one}'",
+        log.replace('\'', "'\\''").replace("{q}", "\\{q}")
+    );
+    assert_eq!(
+        fzf_arg(&p, "--bind", "change:"),
+        format!(
+            "change:reload('{}' --format fzf --resumable --unique -n 0 {words} --grep {{q}} || true)",
+            seance.display()
+        )
+    );
+    let place = format!("'--town' '{town}' '--config-dir' '{one}'");
+    let grep = crate::util::bin("seance-grep");
+    assert_eq!(fzf_arg(&p, "--preview", ""), format!("'{}' {place} -F -- 'migration' {{1}}", grep.display()));
+    assert!(fzf_arg(&p, "--bind", "ctrl-s:").contains(&format!("'{}' {place} -F -- \"$q\"", grep.display())));
+}
+
+#[test]
+fn a_menu_from_stdin_has_no_live_search() {
+    // Records piped in, or the log with --events -: read once, for the menu; a reload would list
+    // the town's sessions instead.
+    let p = picker();
+    let log = read(&p.s.w.town.join(".events.jsonl"));
+    let listed = p.s.w.tool("seance-sessions").run().ok().stdout;
+    for (stdin, args) in [(&log, &["--events", "-"][..]), (&listed, &[][..])] {
+        p.pick("ctrl-y", "restarted", args).stdin(stdin).run().ok();
+        let fzf_args = read(&p.s.w.home.join("fzf-args"));
+        assert!(!fzf_args.contains("ctrl-s") && !fzf_args.contains("reload"), "{fzf_args}");
+        assert_eq!(fzf_arg(&p, "--header", ""), "Enter: talk to it   ctrl-y: print its id   Esc: leave");
+    }
 }

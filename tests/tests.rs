@@ -24,6 +24,7 @@ mod lock;
 mod model;
 mod output;
 mod pick;
+mod pick_live;
 mod readme;
 mod search;
 mod shared;

@@ -304,10 +304,15 @@ pub fn parse(tool: &Tool, args: impl IntoIterator<Item = OsString>) -> Result<Op
                 tool.name
             )));
         };
+        let flag: &'static Flag = flag;
         match flag.set {
-            Set::Switch(set) => set(&mut parsed),
+            Set::Switch(set) => {
+                set(&mut parsed);
+                parsed.given.push(flags::Given { flag, value: None });
+            }
             Set::Value(set) => {
                 let raw = parser.value().map_err(usage_err)?;
+                parsed.given.push(flags::Given { flag, value: Some(raw.clone()) });
                 set(&mut parsed, Value { flag: flag.long, raw })?;
             }
         }

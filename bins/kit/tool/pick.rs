@@ -4,7 +4,9 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::ffi::{OsStr, OsString};
 use std::io::Write;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -27,17 +29,18 @@ pub fn pick(
     mut filter: FilterOpts,
     on_disk: &HashSet<String>,
     grep: Option<&str>,
+    carry: &Carry,
     talk: impl FnOnce(&str) -> Result<Code>,
 ) -> Result<Code> {
     let fzf = crate::core::agent::find_program("fzf").ok_or_else(|| {
         Error::failure("pick needs fzf, which is not on PATH (see https://github.com/junegunn/fzf)")
     })?;
-    let word = |name: &str| shell_quote(&sibling(name).to_string_lossy());
     let preview = match grep {
-        Some(text) => format!("{} -F -- {} {{1}}", word("seance-grep"), shell_quote(text)),
-        None => format!("{} --color always {{1}}", word("seance-show")),
+        Some(text) => {
+            Line::default().program("seance-grep").words(&carry.place).raw("-F --").word(text).raw("{1}")
+        }
+        None => show(Line::default(), &carry.place, "{1}"),
     };
-    let live = live_search(&word("seance"));
     filter.resumable = true;
     filter.unique = true;
     let menu = FmtOpts { format: Some(Format::Fzf), ..FmtOpts::default() };
@@ -54,6 +57,10 @@ pub fn pick(
     if !offered {
         return Ok(Code::Success);
     }
+    // Live search lists the town's sessions as the picker's flags choose them: not when the
+    // menu came down stdin (records, or the log with --events -), which cannot be read again.
+    let log_on_stdin = events.events.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let live = if from_stdin.is_some() || log_on_stdin { Vec::new() } else { live_search(carry)? };
     let mut text = String::new();
     let mut missing = HashSet::new();
     for line in String::from_utf8_lossy(&rows.0.borrow()).lines() {
@@ -65,14 +72,20 @@ pub fn pick(
         }
         text.push('\n');
     }
-    let mut header =
-        "Enter: talk to it   ctrl-y: print its id   ctrl-s: search transcripts   Esc: leave".to_string();
+    let search = if live.is_empty() { "" } else { "ctrl-s: search transcripts   " };
+    let mut header = format!("Enter: talk to it   ctrl-y: print its id   {search}Esc: leave");
     loop {
         let mut child = std::process::Command::new(&fzf)
             .args(["--delimiter", "\t", "--with-nth", "2..", "--expect", "ctrl-y", "--no-multi"])
             .args(["--header", &header])
-            .args(["--preview", &preview, "--preview-window", "down,60%,wrap"])
+            .arg("--preview")
+            .arg(OsStr::from_bytes(&preview.0))
+            .args(["--preview-window", "down,60%,wrap"])
             .args(&live)
+            // fzf runs the commands above with $SHELL: they are written for a POSIX shell, and
+            // fzf quotes {q} for one (fish, for one, reads a backslash in single quotes as an
+            // escape, so a query could end the quotes and run the rest).
+            .env("SHELL", "/bin/sh")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -193,24 +206,144 @@ impl Write for Rows {
     }
 }
 
+/// The picker's own flags that the commands fzf runs must repeat, as words.
+#[derive(Default)]
+pub struct Carry {
+    /// Those that shape the listing (which sessions, from which log and town): the reload's.
+    pub listing: Vec<OsString>,
+    /// Where the town and the accounts are (--town, --config-dir): the previews' too.
+    pub place: Vec<OsString>,
+}
+
 /// fzf's bindings for live search: `change` stays unbound until ctrl-s, which stops fzf's own
-/// filtering and from then on reloads the menu on every keystroke with `reload_command`'s rows.
-fn live_search(seance: &str) -> Vec<String> {
-    let reload = format!("reload({})", reload_command(seance));
-    vec![
+/// filtering, turns the preview to the hits of the query in the highlighted session, and from
+/// then on reloads the menu on every keystroke with [`reload_command`]'s rows. fzf refreshes a
+/// preview whose command holds `{q}` when the query changes, so the hits follow the typing.
+/// fzf 0.38 knows the highlighted row by its place in the list, and a reload overtaken by the
+/// next one can use up the next one's refresh: the preview may then stay on the row that held
+/// that place before, until the cursor moves.
+fn live_search(carry: &Carry) -> Result<Vec<OsString>> {
+    let reload = action("reload", &reload_command(&carry.listing))?;
+    // Through sh (see `SHELL` where fzf is run): with nothing highlighted fzf puts nothing for
+    // {1}, and seance-grep would search every session; with no query, every character matches,
+    // so the session is shown as outside live search.
+    let hits = Line::default().raw("id={1}; q={q}; if [ -z \"$id\" ]; then :; elif [ -z \"$q\" ]; then exec");
+    let hits = show(hits, &carry.place, "\"$id\"; else exec")
+        .program("seance-grep")
+        .words(&carry.place)
+        .raw("-F -- \"$q\" \"$id\"; fi");
+    let mut ctrl_s = b"ctrl-s:disable-search+change-prompt(grep> )+".to_vec();
+    ctrl_s.extend(action("change-preview", &hits)?);
+    ctrl_s.extend(b"+rebind(change)+");
+    ctrl_s.extend(&reload);
+    let mut change = b"change:".to_vec();
+    change.extend(reload);
+    Ok(vec![
         "--bind".into(),
         "start:unbind(change)".into(),
         "--bind".into(),
-        format!("ctrl-s:disable-search+change-prompt(grep> )+rebind(change)+{reload}"),
+        OsString::from_vec(ctrl_s),
         "--bind".into(),
-        format!("change:{reload}"),
-    ]
+        OsString::from_vec(change),
+    ])
 }
 
-/// The menu's rows for fzf's query `{q}`: seance's own listing narrowed by `--grep`, which asks
-/// `seance-grep -F -l` (resumable sessions, each once, as the picker lists them).
-pub fn reload_command(seance: &str) -> String {
-    format!("{seance} --format fzf --resumable --unique -n 0 --grep {{q}} || true")
+/// `line` then seance-show's preview of the session `id` (a placeholder or a shell word), and
+/// what follows it.
+fn show(line: Line, place: &[OsString], id: &str) -> Line {
+    line.program("seance-show").raw("--color always").words(place).raw(id)
+}
+
+/// The menu's rows for fzf's query `{q}`: seance's own listing, with the picker's listing flags,
+/// narrowed by `--grep`, which asks `seance-grep -F -l` (resumable sessions, each once, as the
+/// picker lists them).
+fn reload_command(listing: &[OsString]) -> Line {
+    Line::default()
+        .program("seance")
+        .raw("--format fzf --resumable --unique -n 0")
+        .words(listing)
+        .raw("--grep {q} || true")
+}
+
+/// A command line for fzf to run through the shell: our words quoted, so that the shell takes
+/// each as one word and fzf substitutes none of its placeholders in them, and fzf's own
+/// placeholders (`{1}`, `{q}`), which fzf replaces with shell-quoted text.
+#[derive(Default)]
+struct Line(Vec<u8>);
+
+impl Line {
+    /// A sibling binary (see [`sibling`]).
+    fn program(self, name: &str) -> Line {
+        self.word(sibling(name))
+    }
+
+    /// Text of ours (flags, placeholders, shell syntax), written as it is.
+    fn raw(mut self, text: &str) -> Line {
+        self.space();
+        self.0.extend_from_slice(text.as_bytes());
+        self
+    }
+
+    /// One word, whatever its bytes.
+    fn word(mut self, word: impl AsRef<OsStr>) -> Line {
+        self.space();
+        self.0.extend(fzf_literal(&shell_quote(word.as_ref().as_bytes())));
+        self
+    }
+
+    fn words(self, words: &[OsString]) -> Line {
+        words.iter().fold(self, Line::word)
+    }
+
+    fn space(&mut self) {
+        if !self.0.is_empty() {
+            self.0.push(b' ');
+        }
+    }
+}
+
+/// fzf's `NAME(COMMAND)`, with the first of fzf's delimiters whose closing character the command
+/// does not hold: fzf ends the command at the first closing character followed by `+`, `,` or
+/// the end, which a path or a value may hold.
+fn action(name: &str, command: &Line) -> Result<Vec<u8>> {
+    const PAIRS: [(u8, u8); 15] = [
+        (b'(', b')'),
+        (b'[', b']'),
+        (b'<', b'>'),
+        (b'~', b'~'),
+        (b'!', b'!'),
+        (b'@', b'@'),
+        (b'#', b'#'),
+        (b'$', b'$'),
+        (b'%', b'%'),
+        (b'^', b'^'),
+        (b'&', b'&'),
+        (b'*', b'*'),
+        (b';', b';'),
+        (b'/', b'/'),
+        (b'|', b'|'),
+    ];
+    let command = &command.0;
+    let (open, close) = PAIRS.into_iter().find(|(_, close)| !command.contains(close)).ok_or_else(|| {
+        Error::usage(format!(
+            "pick: cannot hand fzf a command that holds every one of ) ] > ~ ! @ # $ % ^ & * ; / |: {}",
+            String::from_utf8_lossy(command)
+        ))
+    })?;
+    let mut text = name.as_bytes().to_vec();
+    text.push(open);
+    text.extend_from_slice(command);
+    text.push(close);
+    Ok(text)
+}
+
+/// `text` with a backslash before each of fzf's placeholders in it (`{1}`, `{q}`, `{+f}`...),
+/// which fzf then writes as they are instead of replacing them. The pattern is fzf's own.
+fn fzf_literal(text: &[u8]) -> Vec<u8> {
+    static PLACEHOLDER: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"\{[+sf]*[0-9,.\-]*\}|\{q\}|\{\+?f?nf?\}").expect("a valid pattern")
+    });
+    PLACEHOLDER.replace_all(text, |m: &regex::bytes::Captures| [b"\\", &m[0]].concat()).into_owned()
 }
 
 /// A sibling binary of this one when it is there (an install or a build dir), else its name
@@ -228,6 +361,15 @@ fn describe_status(code: Option<i32>) -> String {
 }
 
 /// A word for sh, bash, zsh and fish alike: single quotes, with `'` written as `'\''`.
-fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
+fn shell_quote(text: &[u8]) -> Vec<u8> {
+    let mut word = vec![b'\''];
+    for &byte in text {
+        if byte == b'\'' {
+            word.extend_from_slice(b"'\\''");
+        } else {
+            word.push(byte);
+        }
+    }
+    word.push(b'\'');
+    word
 }

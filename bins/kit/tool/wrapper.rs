@@ -38,7 +38,8 @@ pub const TOOL: Tool = Tool {
                   given) in fzf, with seance-show's view of the highlighted one in the preview: \
                   Enter talks to it as --talk would, ctrl-y prints its id instead (to the file \
                   descriptor $SEANCE_PICK_FD when set, which is how the Ctrl-X Ctrl-T widget of \
-                  `seance init` puts it at the cursor), Esc leaves quietly. A session without a \
+                  `seance init` puts it at the cursor), ctrl-s searches the transcripts as you type (see \
+                  --grep), Esc leaves quietly. A session without a \
                   transcript is marked, and choosing it reopens the picker with the reason; when \
                   nothing matches, fzf is not opened and the reason goes to stderr. With records on \
                   stdin (`seance-sessions | seance pick`, `seance-grep X | seance pick`), it offers \
@@ -102,6 +103,15 @@ pub const TOOL: Tool = Tool {
     ..Tool::EMPTY
 };
 
+/// The flags that shape what the picker lists (which sessions, from which log, town and
+/// accounts, read how): its live search lists with them too. The others say how to show the
+/// listing or how to talk, or are the picker's own (--grep, whose text the query replaces).
+#[rustfmt::skip]
+const PICK_LISTING: &[&crate::cli::Flag] = &[
+    &ROLE, &RIG, &RECENT, &ACTOR, &SESSION, &TOPIC, &SINCE, &UNTIL, &RESUMABLE, &UNIQUE,
+    &CONFIG_DIR, &TOWN, &EVENTS, &WINDOW, &STRICT,
+];
+
 /// The operands: `pick`, or `init` and a shell.
 fn mode(args: &mut Args, word: String) -> Result<()> {
     let mode = &mut args.seance.mode;
@@ -162,7 +172,18 @@ pub fn main() -> i32 {
                     return Ok(Code::Success);
                 };
                 let on_disk = super::on_disk(&args)?;
-                return pick::pick(&args.events_opts(), filter, &on_disk, args.seance.grep.as_deref(), talk);
+                let carry = pick::Carry {
+                    listing: args.given_words(PICK_LISTING),
+                    place: args.given_words(&[&CONFIG_DIR, &TOWN]),
+                };
+                return pick::pick(
+                    &args.events_opts(),
+                    filter,
+                    &on_disk,
+                    args.seance.grep.as_deref(),
+                    &carry,
+                    talk,
+                );
             }
             Mode::Doctor => return doctor(&args),
             Mode::List => {}

@@ -29,6 +29,29 @@ pub struct Args {
     pub seance: seance::SeanceArgs,
     pub search: search::SearchArgs,
     pub trail: trail::TrailArgs,
+    /// Every flag as it was given, in order, with its value as typed: for tools that hand some
+    /// of their flags on to a command they run (the picker's fzf reloads the listing).
+    pub given: Vec<Given>,
+}
+
+/// One flag as it was given on the command line.
+#[derive(Debug)]
+pub struct Given {
+    pub flag: &'static crate::cli::Flag,
+    pub value: Option<std::ffi::OsString>,
+}
+
+impl Args {
+    /// The words that repeat those of `flags` that were given, in the order given, each as
+    /// `--LONG` then its value (a separate word, so that no value is taken for a flag).
+    pub fn given_words(&self, flags: &[&crate::cli::Flag]) -> Vec<std::ffi::OsString> {
+        let mut words = Vec::new();
+        for given in self.given.iter().filter(|g| flags.iter().any(|f| f.long == g.flag.long)) {
+            words.push(format!("--{}", given.flag.long).into());
+            words.extend(given.value.clone());
+        }
+        words
+    }
 }
 
 /// The handlers' way to fill an optional field: the last occurrence of a flag wins.

@@ -82,7 +82,10 @@ pub const GREP: Flag = Flag::value(
 .doc(
     "TEXT is a plain string, searched as `seance-grep -F -l TEXT` searches it (what was said and \
      done, never keys or metadata). With `pick`, the preview shows the session's hits \
-     (`seance-grep -F TEXT ID`). Inside the picker ctrl-s switches to live search: fzf stops \
-     filtering, and each keystroke reloads the menu with the sessions `seance-grep -l` finds for \
-     the query.",
+     (`seance-grep -F TEXT ID`). Inside the picker, with or without --grep, ctrl-s switches to \
+     live search: fzf stops filtering, each keystroke reloads the menu with the sessions \
+     `seance-grep -F -l` finds for the query (among those the picker's listing flags choose), and \
+     the preview shows the highlighted session's hits for the query (the session itself while \
+     the query is empty). Not when the menu came down stdin (records, or --events -), which \
+     cannot be read again.",
 );
