@@ -238,3 +238,22 @@ fn show_reads_the_sessions_that_records_on_stdin_name() {
     let run = w.tool("seance-show").run().code(2);
     assert_eq!(run.stderr, "seance-show: a session id is required (try 'seance-show --help')\n");
 }
+
+#[test]
+fn fmt_renders_grep_l_records_with_their_hit_counts() {
+    let (w, ids) = corpus();
+    let listed = w.tool("seance-grep").args(["-l", "-i", "plan"]).run_without_stdin().ok().stdout;
+    let fmt = |args: &[&str]| w.tool("seance-fmt").args(args).stdin(&listed).run().ok().stdout;
+    assert_eq!(
+        fmt(&["--format", "table", "--width", "80"]),
+        format!(
+            "SESSION_ID    ROLE                    HITS    TOPIC
+{RULE_80}
+00000002-00…  gastown/crew/joe        2       migration
+00000001-00…  -                       5       -
+"
+        )
+    );
+    assert_eq!(fmt(&[]), format!("{}\tgastown/crew/joe\t2\tmigration\n{}\t\t5\t\n", ids[1], ids[0]));
+    assert_eq!(fmt(&["--format", "ids"]), format!("{}\n{}\n", ids[1], ids[0]));
+}

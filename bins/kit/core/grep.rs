@@ -31,6 +31,26 @@ impl HitRecord {
     }
 }
 
+/// A `seance-grep -l` record as seance-fmt reads it back: a session and how many hits it had.
+#[derive(Clone, Debug, serde::Deserialize, PartialEq, Eq)]
+pub struct ListedRecord {
+    pub session_id: String,
+    pub hits: u64,
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub topic: Option<String>,
+}
+
+impl ListedRecord {
+    /// `line` as a `-l` record, when it is one (a JSON object with `session_id` and a number
+    /// `hits` at the top).
+    pub fn parse(line: &[u8]) -> Option<ListedRecord> {
+        memchr::memmem::find(line, b"\"hits\"")?;
+        serde_json::from_slice(line).ok()
+    }
+}
+
 /// How a pattern is read.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Syntax {

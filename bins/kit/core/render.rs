@@ -10,7 +10,7 @@ use crate::core::claude::valid_session_id;
 use crate::core::diag;
 use crate::core::error::{Result, WriteResult, quote};
 use crate::core::event::Event;
-use crate::core::grep::HitRecord;
+use crate::core::grep::{HitRecord, ListedRecord};
 use crate::core::out::{self, ColorWhen, Paint};
 use crate::core::printable::{self, is_hidden};
 use crate::core::rawjson;
@@ -65,6 +65,9 @@ const HIT_KIND: usize = 11;
 /// The fixed columns of a session-record table after SESSION_ID; TITLE takes the rest.
 const SESSION_WHO: usize = 22;
 const SESSION_TIME: usize = 16;
+/// The HITS column of a table of `seance-grep -l` records (after SESSION_ID and ROLE as in a
+/// hit table); TOPIC takes the rest.
+const LISTED_HITS: usize = 6;
 const GAP: &str = "  ";
 /// What ends the TOPIC cell of a session with no transcript; [`ABSENT_SHORT`] when TOPIC is
 /// too narrow for it.
@@ -104,6 +107,7 @@ enum Kind {
     Session,
     Trail,
     Hit,
+    Listed,
 }
 
 /// Renders events one at a time; holds nothing but what the current row needs.
@@ -262,6 +266,8 @@ impl Formatter {
             self.trail_row(out, line, &record)
         } else if let Some(record) = SessionRecord::parse(line) {
             self.session_row(out, line, &record)
+        } else if let Some(record) = ListedRecord::parse(line) {
+            self.listed_row(out, line, &record)
         } else {
             self.row(out, line, event)
         }
@@ -364,6 +370,27 @@ impl Formatter {
         self.kind_row(out, line, &hit.session_id, Kind::Hit, row, tsv)
     }
 
+    /// A `seance-grep -l` record: SESSION_ID, ROLE (the town's actor, else -), HITS and TOPIC
+    /// (else -) in a table; the session id, actor, hit count and topic in tsv.
+    pub fn listed_row(&mut self, out: &mut dyn Write, line: &[u8], record: &ListedRecord) -> Result<()> {
+        let actor = record.actor.as_deref().filter(|a| !a.is_empty());
+        let topic = record.topic.as_deref().filter(|t| !t.is_empty());
+        let hits = record.hits.to_string();
+        let row = |this: &Formatter| {
+            let fixed = [
+                (record.session_id.as_str(), GT_COLUMNS.id),
+                (actor.unwrap_or("-"), HIT_ROLE),
+                (hits.as_str(), LISTED_HITS),
+            ];
+            this.fixed_line(&fixed, |room| cell(topic.unwrap_or("-"), room, false))
+        };
+        let tsv = |_: &Formatter| {
+            let text = |t: Option<&str>| t.unwrap_or("").to_string();
+            vec![record.session_id.clone(), text(actor), hits.clone(), text(topic)]
+        };
+        self.kind_row(out, line, &record.session_id, Kind::Listed, row, tsv)
+    }
+
     /// In a table, what goes before a row of `kind`: the preamble before the first row, and
     /// the kind's header and rule wherever a new kind of record starts (after a blank line
     /// when a table of another kind came before).
@@ -398,6 +425,10 @@ impl Formatter {
             Kind::Trail => {
                 fixed_header(&[("TIME", TRAIL_TIME), ("ROLE", TRAIL_ROLE), ("KIND", TRAIL_KIND)], "WHAT")
             }
+            Kind::Listed => fixed_header(
+                &[("SESSION_ID", GT_COLUMNS.id), ("ROLE", HIT_ROLE), ("HITS", LISTED_HITS)],
+                "TOPIC",
+            ),
             Kind::Hit => {
                 fixed_header(&[("SESSION_ID", GT_COLUMNS.id), ("ROLE", HIT_ROLE), ("KIND", HIT_KIND)], "TEXT")
             }

@@ -25,7 +25,8 @@ pub const TOOL: Tool = Tool {
                   seance-grep's hits are rendered too: the table is SESSION_ID, ROLE, KIND and \
                   TEXT, the match in TEXT in bold red when colour is on (never in the machine \
                   formats); tsv is the session id, role, kind and text; ids gives each session \
-                  once.\n\n\
+                  once. seance-grep -l's records are SESSION_ID, ROLE, HITS and TOPIC (tsv: the \
+                  session id, actor, hit count and topic).\n\n\
                   seance-sessions' records are rendered too: the table is SESSION_ID, \
                   ROLE/ACCOUNT (the town's actor when it logged the session, else the account \
                   that holds it), MODIFIED and TITLE (the title, else the first prompt, else -); \
