@@ -382,3 +382,29 @@ fn many_sessions_are_described_in_parallel_and_listed_in_order() {
     let run = w.tool("seance-sessions").args(["--no-town", "-n", "3"]).run().ok();
     assert_eq!(field(&records(&run.stdout), "session_id"), newest_first[..3]);
 }
+
+#[test]
+fn many_hits_in_one_huge_line_cost_their_context_not_the_whole_line_each() {
+    // One tool output of 8 MB without a line break, a hit every 7 bytes: if each hit's context
+    // looked at the whole line, 20,000 hits would read 160 GB.
+    let w = World::new();
+    let id = uuid(1);
+    let output = "needle ".repeat(1_200_000);
+    Lines::new(&id, &w.work)
+        .user("run it")
+        .bash("toolu_01", "yes needle", &output)
+        .write(&w.project(&w.one, &w.work));
+    let run = w
+        .tool("seance-grep")
+        .args(["-n", "20000", "--kind", "tool_result", "-F", "needle"])
+        .run_within(std::time::Duration::from_secs(60));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let hits = records(&run.stdout);
+    assert_eq!(hits.len(), 20000);
+    // The first hit has all the room after it; the others share it out around the match.
+    assert_eq!(hits[0]["text"], &output[..200]);
+    assert_eq!(hits[0]["match"], serde_json::json!([0, 6]));
+    let at = 19999 * 7;
+    assert_eq!(hits[19999]["text"], &output[at - 97..at + 103]);
+    assert_eq!(hits[19999]["match"], serde_json::json!([97, 103]));
+}

@@ -247,34 +247,55 @@ pub const CONTEXT: usize = 200;
 
 /// The line of `text` around the match `start..end`, cut to [`CONTEXT`] characters around the
 /// match, and the match's byte offsets in it.
+///
+/// Only the characters that can end up in the context are looked at (at most [`CONTEXT`] + 1 on
+/// each side of the match, and of the match itself): a line of megabytes with thousands of hits
+/// costs each hit its context, not the whole line.
 pub fn context(text: &str, start: usize, end: usize) -> (&str, usize, usize) {
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    let line = &text[line_start..line_end];
-    let (start, end) = (start - line_start, end - line_start);
-    if line.chars().count() <= CONTEXT {
-        return (line, start, end);
+    const LIMIT: usize = CONTEXT + 1;
+    // Back from the match to the line's start, or LIMIT characters, whichever comes first.
+    let mut from_line = start;
+    let mut before_all = 0;
+    for (i, c) in text[..start].char_indices().rev() {
+        if c == '\n' || before_all == LIMIT {
+            break;
+        }
+        from_line = i;
+        before_all += 1;
+    }
+    // On from the match to the line's end, likewise.
+    let mut to_line = end;
+    let mut after_all = 0;
+    for (i, c) in text[end..].char_indices() {
+        if c == '\n' || after_all == LIMIT {
+            break;
+        }
+        to_line = end + i + c.len_utf8();
+        after_all += 1;
+    }
+    let matched = text[start..end].chars().take(LIMIT).count();
+    if before_all + matched + after_all <= CONTEXT {
+        return (&text[from_line..to_line], start - from_line, end - from_line);
     }
     // The match (cut to fit), then room shared out before and after it.
-    let count = |s: &str| s.chars().count();
-    let matched = count(&line[start..end]);
     let kept = matched.min(CONTEXT);
     let room = CONTEXT - kept;
-    let after = count(&line[end..]).min(room - count(&line[..start]).min(room / 2));
-    let before = count(&line[..start]).min(room - after);
+    let after = after_all.min(room - before_all.min(room / 2));
+    let before = before_all.min(room - after);
     let from = match before {
         0 => start,
-        n => line[..start].char_indices().rev().nth(n - 1).map_or(0, |(i, _)| i),
+        n => text[from_line..start].char_indices().rev().nth(n - 1).map_or(from_line, |(i, _)| from_line + i),
     };
-    let byte_after =
-        |at: usize, n: usize| line[at..].char_indices().nth(n).map_or(line.len(), |(i, _)| at + i);
+    let byte_after = |at: usize, n: usize| {
+        text[at..to_line.max(at)].char_indices().nth(n).map_or(to_line.max(at), |(i, _)| at + i)
+    };
     let (match_end, to) = if kept < matched {
-        let cut = byte_after(start, kept);
+        let cut = text[start..end].char_indices().nth(kept).map_or(end, |(i, _)| start + i);
         (cut, cut)
     } else {
         (end, byte_after(end, after))
     };
-    (&line[from..to], start - from, match_end - from)
+    (&text[from..to], start - from, match_end - from)
 }
 
 #[cfg(test)]
@@ -559,6 +580,60 @@ mod tests {
         }
         for pattern in ["^deploy", r"plan$", r"\bx\b", "plain"] {
             assert!(Matcher::new(pattern, Syntax::default()).unwrap().line_filter().is_some(), "{pattern}");
+        }
+    }
+
+    /// The context as first written: the whole line counted for every hit.
+    fn whole_line_context(text: &str, start: usize, end: usize) -> (&str, usize, usize) {
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        let line = &text[line_start..line_end];
+        let (start, end) = (start - line_start, end - line_start);
+        if line.chars().count() <= CONTEXT {
+            return (line, start, end);
+        }
+        let count = |s: &str| s.chars().count();
+        let kept = count(&line[start..end]).min(CONTEXT);
+        let room = CONTEXT - kept;
+        let after = count(&line[end..]).min(room - count(&line[..start]).min(room / 2));
+        let before = count(&line[..start]).min(room - after);
+        let from = match before {
+            0 => start,
+            n => line[..start].char_indices().rev().nth(n - 1).map_or(0, |(i, _)| i),
+        };
+        let byte_after =
+            |at: usize, n: usize| line[at..].char_indices().nth(n).map_or(line.len(), |(i, _)| at + i);
+        let (match_end, to) = if kept < count(&line[start..end]) {
+            let cut = byte_after(start, kept);
+            (cut, cut)
+        } else {
+            (end, byte_after(end, after))
+        };
+        (&line[from..to], start - from, match_end - from)
+    }
+
+    #[test]
+    fn a_bounded_context_is_the_whole_line_context() {
+        // Lines of up to a thousand characters, so most hits have more line than context.
+        let pieces = ["a", "é", "日本", "needle", " "];
+        let mut seed = 7u64;
+        for _ in 0..60 {
+            let mut text = String::new();
+            for _ in 0..(seed % 1500) {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let piece =
+                    if (seed >> 20) % 300 == 0 { "\n" } else { pieces[(seed >> 33) as usize % pieces.len()] };
+                text.push_str(piece);
+            }
+            let multi = Syntax { multiline: true, ..Syntax::default() };
+            for pattern in ["needle", r"a\s+é", r"(?s)n.{0,300}e", "日本+"] {
+                for syntax in [Syntax::default(), multi] {
+                    Matcher::new(pattern, syntax).unwrap().each_match(&text, |s, e| {
+                        assert_eq!(context(&text, s, e), whole_line_context(&text, s, e), "{text:?} {s} {e}");
+                        true
+                    });
+                }
+            }
         }
     }
 
