@@ -408,3 +408,20 @@ fn many_hits_in_one_huge_line_cost_their_context_not_the_whole_line_each() {
     assert_eq!(hits[19999]["text"], &output[at - 97..at + 103]);
     assert_eq!(hits[19999]["match"], serde_json::json!([97, 103]));
 }
+
+#[test]
+fn a_pattern_that_can_cross_lines_searches_a_long_text_once() {
+    // `[^;]*` runs over line ends, so each match found in the whole text stops only at its end;
+    // searching the whole rest again for each of 40,000 lines read it 40,000 times.
+    let w = World::new();
+    let id = uuid(1);
+    Lines::new(&id, &w.work).assistant(&"error here\n".repeat(40_000)).write(&w.project(&w.one, &w.work));
+    let run = w.tool("seance-grep").args(["-c", "error[^;]*"]).run_within(std::time::Duration::from_secs(60));
+    assert_eq!((run.code, run.stdout.as_str()), (0, "40000\n"), "{}", run.stderr);
+    // Each line's own match, as if the lines were searched apart.
+    let run =
+        w.tool("seance-grep").args(["-n", "2", "error[^;]*"]).run_within(std::time::Duration::from_secs(60));
+    let hits = records(&run.stdout);
+    assert_eq!(field(&hits, "text"), ["error here", "error here"]);
+    assert_eq!(hits[1]["match"], serde_json::json!([0, 10]));
+}

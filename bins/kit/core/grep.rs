@@ -149,19 +149,28 @@ impl Matcher {
                 at = if end > start { end } else { next_char(text, end) };
                 continue;
             }
-            // The match ran over a line end: search that line alone, then go on after it.
-            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-            let line = &text[..line_end];
-            let mut from = start.max(line_start);
-            while from <= line.len() {
-                let Some(m) = self.regex.find_at(line, from) else { break };
-                if !each(m.start(), m.end()) {
+            // The match ran over a line end, so the pattern can: from here on each line is
+            // searched on its own, so that no search reads past its line (searching the whole
+            // rest again after each line would read a text of many lines once per line).
+            let mut line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let mut from = start;
+            loop {
+                let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+                // The text before the line stays in view, for `\b` and `^` at its start.
+                let line = &text[..line_end];
+                while from <= line.len() {
+                    let Some(m) = self.regex.find_at(line, from) else { break };
+                    if !each(m.start(), m.end()) {
+                        return;
+                    }
+                    from = if m.end() > m.start() { m.end() } else { next_char(line, m.end()) };
+                }
+                if line_end == text.len() {
                     return;
                 }
-                from = if m.end() > m.start() { m.end() } else { next_char(line, m.end()) };
+                line_start = line_end + 1;
+                from = line_start;
             }
-            at = line_end + 1;
         }
     }
 }
