@@ -390,3 +390,21 @@ fn a_menu_from_stdin_has_no_live_search() {
         assert_eq!(fzf_arg(&p, "--header", ""), "Enter: talk to it   ctrl-y: print its id   Esc: leave");
     }
 }
+
+#[test]
+fn with_events_from_stdin_the_menu_is_the_listing_of_that_log() {
+    // stdin is the log: its session_start events make the menu, as seance-events would read
+    // them, not every line that names a session.
+    let p = picker();
+    let ended = format!(
+        r#"{{"ts":"2026-01-22T11:00:00Z","source":"gt","type":"session_end","actor":"beads/crew/ann","payload":{{"session_id":"{}"}}}}"#,
+        uuid(43)
+    );
+    let log = format!(
+        "{}\n{ended}\n",
+        start("2026-01-22T10:00:00Z", "gastown/crew/joe", &p.s.id, Some("restarted"))
+    );
+    p.pick("ctrl-y", "restarted", &["--events", "-"]).stdin(&log).run().ok();
+    let ids: Vec<String> = p.fzf_input().lines().map(|l| l.split('\t').next().unwrap().to_string()).collect();
+    assert_eq!(ids, [p.s.id.clone()]);
+}

@@ -47,7 +47,9 @@ pub fn pick(
     // The menu is made before fzf opens: a listing that matches nothing opens no fzf (the
     // listing said why on stderr), and each row can say whether its session can be talked to.
     let rows = Rows::default();
-    let from_stdin = stdin_menu(&filter, &menu, &rows)?;
+    // With --events - stdin is the log, which the listing reads (its types, its window).
+    let log_on_stdin = events.events.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let from_stdin = if log_on_stdin { None } else { stdin_menu(&filter, &menu, &rows)? };
     let offered = match from_stdin {
         Some(offered) => offered,
         None => {
@@ -59,7 +61,6 @@ pub fn pick(
     }
     // Live search lists the town's sessions as the picker's flags choose them: not when the
     // menu came down stdin (records, or the log with --events -), which cannot be read again.
-    let log_on_stdin = events.events.as_deref().is_some_and(|p| p.as_os_str() == "-");
     let live = if from_stdin.is_some() || log_on_stdin { Vec::new() } else { live_search(carry)? };
     let mut text = String::new();
     let mut missing = HashSet::new();

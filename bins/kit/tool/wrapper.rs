@@ -44,7 +44,8 @@ pub const TOOL: Tool = Tool {
                   nothing matches, fzf is not opened and the reason goes to stderr. With records on \
                   stdin (`seance-sessions | seance pick`, `seance-grep X | seance pick`), it offers \
                   the sessions they name instead of the town's listing, each in its own kind's row \
-                  (an empty stdin is no records: the listing it is). The listing flags filter what it offers; --prompt and --agent apply \
+                  (an empty stdin is no records: the listing it is; with --events - stdin is the log \
+                  the listing reads). The listing flags filter what it offers; --prompt and --agent apply \
                   to the talk. fzf must be on PATH.\n\n\
                   `seance init SHELL` prints the shell integration to eval from the shell's \
                   startup file: completion for every seance tool, and Ctrl-X Ctrl-T to open the \
