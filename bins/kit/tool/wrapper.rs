@@ -333,3 +333,23 @@ fn doctor(args: &Args) -> Result<Code> {
     out.flush().or_closed()?;
     Ok(if doctor::worst(&checks) == doctor::Status::Fail { Code::Other(1) } else { Code::Success })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flag_of_seance_is_sorted_for_the_pickers_live_search() {
+        // A new listing flag left out of PICK_LISTING would be dropped by live search, silently.
+        #[rustfmt::skip]
+        let not_listing: &[&crate::cli::Flag] = &[
+            &JSON_ARRAY, &TALK, &PROMPT, &AGENT, &FORGET, &GREP, &LOCK_TIMEOUT, &FORMAT, &TIME,
+            &NO_HEADER, &WIDTH, &COLOR, &EXIT_STATUS, &MARK_ABSENT,
+        ];
+        for flag in TOOL.flags {
+            let listing = PICK_LISTING.iter().any(|f| f.long == flag.long);
+            let other = not_listing.iter().any(|f| f.long == flag.long);
+            assert!(listing != other, "--{}: in PICK_LISTING or not_listing, exactly one", flag.long);
+        }
+    }
+}
