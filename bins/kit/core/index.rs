@@ -376,7 +376,7 @@ fn version(stat: &rustix::fs::Stat) -> Version {
 
 /// How the index is opened (core::regular): it is ours to rewrite, so a symlink or a special
 /// file at its name is refused with exit 5, looked at before it is opened and never waited on.
-const OPEN: How = How { role: Role::Write, follow: false, create: None };
+const OPEN: How = How { role: Role::Write, follow: false, create: None, nonblocking: false };
 
 /// Opens the index `name` in `dir` (the working directory for a path), `None` when missing.
 fn open_index<D: AsFd>(dir: D, name: &Path, path: &Path) -> Result<Option<File>> {

@@ -33,7 +33,7 @@ pub const LOCK_NAME: &str = "sessions-index.json.lock";
 /// The index it locks (named here too: the index editor uses this module, not the reverse).
 const INDEX_NAME: &str = "sessions-index.json";
 /// The lock file: ours to write, created 0600 when missing, never through a symlink.
-const LOCK: How = How { role: Role::Write, follow: false, create: Some(0o600) };
+const LOCK: How = How { role: Role::Write, follow: false, create: Some(0o600), nonblocking: false };
 
 /// Takes the index lock of the project dir `dir`, waiting up to `timeout`. The lock file is
 /// opened inside the dir's descriptor, never through a symlink and never blocking; anything but

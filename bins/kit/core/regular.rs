@@ -33,11 +33,16 @@ pub struct How {
     pub follow: bool,
     /// Open read-write, creating the file with this mode when it is missing (the lock file).
     pub create: Option<u32>,
+    /// Leave `O_NONBLOCK` set: a regular file ignores it, so a file only read at offsets
+    /// (thousands of transcripts' ends) saves the two calls that clear it.
+    pub nonblocking: bool,
 }
 
 impl How {
     /// A file only read, through symlinks: a transcript, accounts.json, the event log.
-    pub const READ: How = How { role: Role::Read, follow: true, create: None };
+    pub const READ: How = How { role: Role::Read, follow: true, create: None, nonblocking: false };
+    /// [`How::READ`] for a file read only with `pread` (a transcript's ends).
+    pub const READ_AT: How = How { nonblocking: true, ..How::READ };
 }
 
 /// Why a file was not opened.
@@ -109,8 +114,10 @@ pub fn open_at<D: AsFd>(dir: D, name: &Path, how: How) -> Result<File, Refused> 
     })?;
     let stat = rustix::fs::fstat(&fd).map_err(|e| Refused::Io(e.into()))?;
     check(FileType::from_raw_mode(stat.st_mode))?;
-    let flags = rustix::fs::fcntl_getfl(&fd).map_err(|e| Refused::Io(e.into()))?;
-    rustix::fs::fcntl_setfl(&fd, flags - OFlags::NONBLOCK).map_err(|e| Refused::Io(e.into()))?;
+    if !how.nonblocking {
+        let flags = rustix::fs::fcntl_getfl(&fd).map_err(|e| Refused::Io(e.into()))?;
+        rustix::fs::fcntl_setfl(&fd, flags - OFlags::NONBLOCK).map_err(|e| Refused::Io(e.into()))?;
+    }
     Ok(File::from(fd))
 }
 
@@ -153,7 +160,7 @@ mod tests {
             let err = open(&dir.path().join(name), How::READ).unwrap_err();
             assert!(matches!(err, Refused::Special(w) if w == what), "{name}: {err:?}");
         }
-        let write = How { role: Role::Write, follow: false, create: Some(0o600) };
+        let write = How { role: Role::Write, follow: false, create: Some(0o600), nonblocking: false };
         assert!(matches!(open(&fifo, write), Err(Refused::Special("a FIFO"))));
         assert!(matches!(open(&dir.path().join("to-fifo"), write), Err(Refused::Symlink)));
         let err = Refused::Special("a FIFO").error(&fifo, Role::Write);
@@ -177,7 +184,8 @@ mod tests {
         file.read_to_string(&mut text).unwrap();
         assert_eq!(text, "text");
         let created = dir.path().join("lock");
-        open(&created, How { role: Role::Write, follow: false, create: Some(0o600) }).unwrap();
+        open(&created, How { role: Role::Write, follow: false, create: Some(0o600), nonblocking: false })
+            .unwrap();
         assert!(created.is_file());
     }
 }

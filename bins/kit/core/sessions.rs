@@ -142,7 +142,7 @@ impl Session {
 /// A line is decoded only when its bytes can hold a field still missing. The file is opened
 /// once.
 pub fn describe_file(path: &Path, len: u64) -> Described {
-    let Ok(file) = super::regular::open(path, super::regular::How::READ) else {
+    let Ok(file) = super::regular::open(path, super::regular::How::READ_AT) else {
         return Described::default();
     };
     WINDOW.with_borrow_mut(|buf| Ends { file: &file, buf }.describe(len))

@@ -36,8 +36,9 @@ pub fn main() -> i32 {
     super::run(&TOOL, list)
 }
 
-/// Up to this many sessions are described on this thread: reading a few KiB of each costs less
-/// than starting threads and waiting for them on a busy machine (`-n 20`).
+/// Up to this many sessions are described on this thread, and more are handed to the workers
+/// by this many: reading a few KiB of each costs less than starting threads (`-n 20`) or
+/// waking one for each session on a busy machine.
 const ALONE: usize = 32;
 
 /// Claude's way of writing a time: UTC, milliseconds.
@@ -107,12 +108,15 @@ fn list(args: Args) -> Result<Code> {
             write_record(&mut out, session, &session.describe(), starts.get(&session.id))?;
         }
     } else {
+        // Work handed out by the batch: one session is too little to be worth a handoff.
+        let batches: Vec<&[Session]> = list.chunks(ALONE).collect();
         let mut written: Result<()> = Ok(());
         work::ordered(
-            list.len(),
-            |i, _| (i, list[i].describe()),
-            |(i, described)| {
-                written = write_record(&mut out, &list[i], &described, starts.get(&list[i].id));
+            batches.len(),
+            |i, _| batches[i].iter().map(|s| (s, s.describe())).collect::<Vec<_>>(),
+            |described| {
+                written =
+                    described.iter().try_for_each(|(s, d)| write_record(&mut out, s, d, starts.get(&s.id)));
                 written.is_ok()
             },
         );
