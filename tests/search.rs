@@ -425,3 +425,40 @@ fn a_pattern_that_can_cross_lines_searches_a_long_text_once() {
     assert_eq!(field(&hits, "text"), ["error here", "error here"]);
     assert_eq!(hits[1]["match"], serde_json::json!([0, 10]));
 }
+
+#[test]
+fn a_bad_pattern_or_kind_is_one_line_that_says_what_to_do() {
+    let (w, _) = corpus();
+    let cases: [(&[&str], &str); 7] = [
+        (&["("], "seance-grep: bad PATTERN '(': unclosed group at character 1 (-F takes it as plain text)\n"),
+        // -w's wrapping is not the user's: the place is in the pattern as typed.
+        (
+            &["-w", "ab("],
+            "seance-grep: bad PATTERN 'ab(': unclosed group at character 3 (-F takes it as plain text)\n",
+        ),
+        (
+            &["a[b"],
+            "seance-grep: bad PATTERN 'a[b': unclosed character class at character 2 (-F takes it as plain text)\n",
+        ),
+        (
+            &[r"\p{Foo}"],
+            "seance-grep: bad PATTERN '\\\\p{Foo}': Unicode property not found at character 1 (-F takes it as plain text)\n",
+        ),
+        (
+            &["-i", "x{99999999}"],
+            "seance-grep: bad PATTERN 'x{99999999}': it compiles to more than 10 MB; make it simpler\n",
+        ),
+        (
+            &["--kind", "usr", "x"],
+            "seance-grep: --kind: 'usr' is not one of user, assistant, tool_use, tool_result, title; did you mean 'user'?\n",
+        ),
+        (
+            &["--kind", "user,assistent", "x"],
+            "seance-grep: --kind: 'assistent' is not one of user, assistant, tool_use, tool_result, title; did you mean 'assistant'?\n",
+        ),
+    ];
+    for (args, stderr) in cases {
+        let run = w.tool("seance-grep").args(args).run_within(std::time::Duration::from_secs(60));
+        assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (2, "", stderr), "{args:?}");
+    }
+}

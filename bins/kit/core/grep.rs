@@ -74,18 +74,56 @@ pub struct Matcher {
     strings: Option<regex::bytes::Regex>,
 }
 
+/// Why a pattern cannot be used, in one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadPattern {
+    /// What is wrong and where: `unclosed group at character 1`.
+    pub message: String,
+    /// The pattern is not valid regex syntax (as plain text it would be fine).
+    pub syntax: bool,
+}
+
+impl BadPattern {
+    /// `err` said of a pattern whose own text (before `-w` wrapped it) is `pattern`.
+    fn of(err: regex::Error, pattern: &str, ignore_case: bool) -> BadPattern {
+        let parsed = regex_syntax::ParserBuilder::new()
+            .case_insensitive(ignore_case)
+            .multi_line(true)
+            .build()
+            .parse(pattern);
+        // The regex crate's own message spans lines (the pattern, a caret, the error): the
+        // parser's error gives the same what and where as parts.
+        let (what, offset) = match parsed {
+            Err(regex_syntax::Error::Parse(e)) => (e.kind().to_string(), e.span().start.offset),
+            Err(regex_syntax::Error::Translate(e)) => (e.kind().to_string(), e.span().start.offset),
+            _ => {
+                let message = match err {
+                    regex::Error::CompiledTooBig(limit) => {
+                        format!("it compiles to more than {} MB; make it simpler", limit / (1024 * 1024))
+                    }
+                    other => other.to_string().lines().last().unwrap_or_default().to_string(),
+                };
+                return BadPattern { message, syntax: false };
+            }
+        };
+        let at = pattern.get(..offset).map_or(0, |b| b.chars().count()) + 1;
+        BadPattern { message: format!("{what} at character {at}"), syntax: true }
+    }
+}
+
 /// Longer literals make a prefilter that skips more; shorter ones are not worth a pass.
 const MIN_LITERAL: usize = 3;
 
 impl Matcher {
-    pub fn new(pattern: &str, syntax: Syntax) -> Result<Matcher, String> {
-        let body = if syntax.fixed { regex::escape(pattern) } else { pattern.to_string() };
-        let body = if syntax.word { format!(r"\b{{start-half}}(?:{body})\b{{end-half}}") } else { body };
+    pub fn new(pattern: &str, syntax: Syntax) -> Result<Matcher, BadPattern> {
+        let inner = if syntax.fixed { regex::escape(pattern) } else { pattern.to_string() };
+        let body =
+            if syntax.word { format!(r"\b{{start-half}}(?:{inner})\b{{end-half}}") } else { inner.clone() };
         let regex = RegexBuilder::new(&body)
             .case_insensitive(syntax.ignore_case)
             .multi_line(true)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| BadPattern::of(e, &inner, syntax.ignore_case))?;
         let hir = parse(&body, syntax.ignore_case);
         let strings = hir.as_ref().filter(|h| strings_tell(h)).and_then(|_| {
             regex::bytes::RegexBuilder::new(&body)
@@ -630,8 +668,11 @@ mod tests {
             let mut text = String::new();
             for _ in 0..(seed % 1500) {
                 seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                let piece =
-                    if (seed >> 20) % 300 == 0 { "\n" } else { pieces[(seed >> 33) as usize % pieces.len()] };
+                let piece = if (seed >> 20).is_multiple_of(300) {
+                    "\n"
+                } else {
+                    pieces[(seed >> 33) as usize % pieces.len()]
+                };
                 text.push_str(piece);
             }
             let multi = Syntax { multiline: true, ..Syntax::default() };

@@ -142,7 +142,10 @@ fn grep(args: Args) -> Result<Code> {
     };
     let s = &args.search;
     let syntax = Syntax { fixed: s.fixed, ignore_case: s.ignore_case, word: s.word, multiline: s.multiline };
-    let matcher = Matcher::new(pattern, syntax).map_err(|e| Error::usage(format!("bad PATTERN: {e}")))?;
+    let matcher = Matcher::new(pattern, syntax).map_err(|bad| {
+        let hint = if bad.syntax { " (-F takes it as plain text)" } else { "" };
+        Error::usage(format!("bad PATTERN {}: {}{hint}", error::quote(pattern), bad.message))
+    })?;
     let (mut worst, chosen, town) = super::read_sessions(TOOL.name, &args, &args.operands[1..])?;
     let starts = super::town_starts(town.as_deref(), &chosen)?;
     let limit = args.filter.limit.unwrap_or(0);

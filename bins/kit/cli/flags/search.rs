@@ -34,7 +34,14 @@ fn kinds(list: &str) -> Result<Vec<Kind>> {
     list.split(',')
         .map(|name| {
             Kind::parse(name.trim()).ok_or_else(|| {
-                Error::usage(format!("--kind: {} is not one of {}", quote(name), KIND_NAMES.join(", ")))
+                let guess = crate::cli::did_you_mean(name.trim(), KIND_NAMES.iter().copied())
+                    .map(|g| format!("; did you mean '{g}'?"));
+                Error::usage(format!(
+                    "--kind: {} is not one of {}{}",
+                    quote(name),
+                    KIND_NAMES.join(", "),
+                    guess.unwrap_or_default()
+                ))
             })
         })
         .collect()
