@@ -462,3 +462,38 @@ fn a_bad_pattern_or_kind_is_one_line_that_says_what_to_do() {
         assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (2, "", stderr), "{args:?}");
     }
 }
+
+#[test]
+fn an_account_dir_that_cannot_be_listed_is_reported_not_silently_empty() {
+    let (w, ids) = corpus();
+    // Account two's projects dir becomes a symlink loop (ELOOP; EACCES and ENOTDIR take the
+    // same path): its session is missing, and every tool must say so.
+    let projects = w.two.join("projects");
+    fs::rename(&projects, w.two.join("moved")).unwrap();
+    std::os::unix::fs::symlink(&projects, &projects).unwrap();
+    let why = format!(
+        "cannot read {}: Too many levels of symbolic links; its sessions are left out",
+        projects.display()
+    );
+    let within = std::time::Duration::from_secs(60);
+    let run = w.tool("seance-sessions").run_within(within);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr, format!("seance-sessions: {why}\n"));
+    assert_eq!(field(&records(&run.stdout), "session_id"), [ids[1].as_str(), ids[0].as_str()]);
+    let run = w.tool("seance-grep").args(["-c", "-F", "ORCHID"]).run_within(within);
+    assert_eq!((run.code, run.stdout.as_str()), (2, "0\n"));
+    assert_eq!(run.stderr, format!("seance-grep: {why}\n"));
+    let run = w.tool("seance-trail").run_within(within);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr, format!("seance-trail: {why}\n"));
+    // The doctor's account line says why its sessions are not found.
+    let run = w.tool("seance").args(["doctor", "--agent", "true"]).run_within(within);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let line = format!(
+        "fail  account      two: {}, 0 transcripts, cleanupPeriodDays 30 (the default); cannot read {}: Too many \
+         levels of symbolic links: their sessions are not found by any tool",
+        w.two.display(),
+        projects.display()
+    );
+    assert!(run.stdout.lines().any(|l| l == line), "{}", run.stdout);
+}

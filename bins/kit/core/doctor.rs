@@ -356,6 +356,8 @@ struct Account {
     links: Vec<Stage>,
     cleanup: Option<u64>,
     settings: PathBuf,
+    /// Dirs that could not be listed (`PATH: why`): their transcripts are not counted.
+    unreadable: Vec<String>,
 }
 
 /// Reads an account dir; `None` when it does not exist.
@@ -368,10 +370,31 @@ fn read_account(dir: &Path) -> Option<Account> {
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
         .and_then(|v| v.get("cleanupPeriodDays").and_then(serde_json::Value::as_u64));
-    let mut account = Account { ids: HashSet::new(), links: Vec::new(), cleanup, settings };
-    let Ok(projects) = std::fs::read_dir(dir.join("projects")) else { return Some(account) };
+    let mut account =
+        Account { ids: HashSet::new(), links: Vec::new(), cleanup, settings, unreadable: Vec::new() };
+    let mut note = |path: &Path, err: std::io::Error| {
+        account_unreadable(&mut account.unreadable, path, &err);
+    };
+    let projects = match std::fs::read_dir(dir.join("projects")) {
+        Ok(projects) => projects,
+        Err(err) => {
+            if err.kind() != std::io::ErrorKind::NotFound {
+                note(&dir.join("projects"), err);
+            }
+            return Some(account);
+        }
+    };
     for project in projects.flatten() {
-        let Ok(files) = std::fs::read_dir(project.path()) else { continue };
+        if !project.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let files = match std::fs::read_dir(project.path()) {
+            Ok(files) => files,
+            Err(err) => {
+                note(&project.path(), err);
+                continue;
+            }
+        };
         for file in files.flatten() {
             let name = file.file_name();
             let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".jsonl")) else { continue };
@@ -387,6 +410,10 @@ fn read_account(dir: &Path) -> Option<Account> {
         }
     }
     Some(account)
+}
+
+fn account_unreadable(list: &mut Vec<String>, path: &Path, err: &std::io::Error) {
+    list.push(format!("{}: {}", path.display(), super::error::describe_io(err)));
 }
 
 /// Whether a live talk holds the stage of `id` in `project` (SPEC "Shared stages": a shared
@@ -421,6 +448,14 @@ fn add_account(
         None => format!("cleanupPeriodDays {DEFAULT_CLEANUP_DAYS} (the default)"),
     };
     let text = format!("{name}: {}, {} transcripts, {setting}", dir.display(), seen.ids.len());
+    if let Some(first) = seen.unreadable.first() {
+        let more = match seen.unreadable.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        let why = format!("{text}; cannot read {first}{more}: their sessions are not found by any tool");
+        return add("account", Status::Fail, why);
+    }
     match oldest_days {
         Some(oldest) if oldest > days => add(
             "account",

@@ -452,8 +452,17 @@ pub struct Scope {
     pub project: Option<String>,
 }
 
-/// Every session in `accounts`, newest first (then by path), with one stat per file.
-pub fn list(accounts: &[Account], scope: &Scope) -> Vec<Session> {
+/// A dir of an account that could not be listed: its sessions are missing from a listing.
+#[derive(Debug)]
+pub struct Unreadable {
+    pub path: PathBuf,
+    pub error: std::io::Error,
+}
+
+/// Every session in `accounts`, newest first (then by path), with one stat per file; each
+/// `projects` dir (one that exists) and project dir that could not be read (EACCES, ELOOP,
+/// ENOTDIR ...) is noted in `unreadable`, so that its sessions are not silently missing.
+pub fn list(accounts: &[Account], scope: &Scope, unreadable: &mut Vec<Unreadable>) -> Vec<Session> {
     // Real files by (device, inode): a link and its source are one session.
     let mut found: HashMap<(u64, u64), Session> = HashMap::new();
     let mut linked: Vec<((u64, u64), Session)> = Vec::new();
@@ -461,7 +470,15 @@ pub fn list(accounts: &[Account], scope: &Scope) -> Vec<Session> {
     let mut real_configs: Option<Vec<Option<PathBuf>>> = None;
     for account in accounts {
         let projects = account.config.join("projects");
-        let Ok(dirs) = fs::read_dir(&projects) else { continue };
+        let dirs = match fs::read_dir(&projects) {
+            Ok(dirs) => dirs,
+            // An account with no sessions yet has no projects dir.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(error) => {
+                unreadable.push(Unreadable { path: projects, error });
+                continue;
+            }
+        };
         for dir in dirs.flatten() {
             let name = dir.file_name();
             if scope.project.as_deref().is_some_and(|p| name.to_str() != Some(p)) {
@@ -471,7 +488,13 @@ pub fn list(accounts: &[Account], scope: &Scope) -> Vec<Session> {
                 continue;
             }
             let project = dir.path();
-            let Ok(files) = fs::read_dir(&project) else { continue };
+            let files = match fs::read_dir(&project) {
+                Ok(files) => files,
+                Err(error) => {
+                    unreadable.push(Unreadable { path: project, error });
+                    continue;
+                }
+            };
             // A session's sidecar is a dir beside it: the listing says which are, with no stat.
             let mut subdirs = HashSet::new();
             let mut here = Vec::new();
@@ -969,13 +992,13 @@ mod tests {
             Account { name: "current".into(), config: b.clone() },
             Account { name: "work".into(), config: a.clone() },
         ];
-        let listed = list(&accounts, &Scope::default());
+        let listed = list(&accounts, &Scope::default(), &mut Vec::new());
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].path, source);
         assert_eq!(listed[0].account, "work");
         assert!(listed[0].staged);
         // Without the source's account, the link still leads to the real file.
-        let listed = list(&accounts[..1], &Scope::default());
+        let listed = list(&accounts[..1], &Scope::default(), &mut Vec::new());
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].path, fs::canonicalize(&source).unwrap());
         assert_eq!(listed[0].config_dir, fs::canonicalize(&a).unwrap());

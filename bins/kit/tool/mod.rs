@@ -145,7 +145,8 @@ pub(crate) fn for_each_item(
 }
 
 /// The sessions the command line asks for, newest first, and the town when one is used.
-pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::path::PathBuf>)> {
+/// A dir that cannot be listed is reported, its sessions left out, and the code is `Failure`.
+pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::path::PathBuf>, Code)> {
     let current = claude::current_account(args.common.config_dir())?;
     let town = if args.search.no_town { None } else { town::find_optional(args.common.town.as_deref())? };
     let mut accounts = listing::accounts(&current, town.as_deref())?;
@@ -164,15 +165,22 @@ pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::
         },
         None => Scope::default(),
     };
-    let list = listing::list(&accounts, &scope);
-    Ok((list, town))
+    let mut unreadable = Vec::new();
+    let list = listing::list(&accounts, &scope, &mut unreadable);
+    let tool = RUNNING.get().copied().unwrap_or("seance");
+    for dir in &unreadable {
+        let error = error::describe_io(&dir.error);
+        error::warn(tool, &format!("cannot read {}: {error}; its sessions are left out", dir.path.display()));
+    }
+    let code = if unreadable.is_empty() { Code::Success } else { Code::Failure };
+    Ok((list, town, code))
 }
 
 /// The ids of the sessions whose transcript is in some account (those [`chosen_sessions`]
 /// lists): what `seance-filter --present` keeps and what a table's `--mark-absent` and the
 /// picker mark the others by.
 pub(crate) fn on_disk(args: &Args) -> Result<HashSet<String>> {
-    let (sessions, _) = chosen_sessions(args)?;
+    let (sessions, _, _) = chosen_sessions(args)?;
     Ok(sessions.into_iter().map(|s| s.id).collect())
 }
 
@@ -195,8 +203,7 @@ pub(crate) fn read_sessions(
     args: &Args,
     ids: &[String],
 ) -> Result<(Code, Vec<Session>, Option<std::path::PathBuf>)> {
-    let (all, town) = chosen_sessions(args)?;
-    let mut worst = Code::Success;
+    let (all, town, mut worst) = chosen_sessions(args)?;
     let (chosen, unresolved) = if !ids.is_empty() {
         let (chosen, unresolved) = listing::select(all, ids);
         for (name, candidates) in &unresolved {

@@ -95,7 +95,7 @@ fn write_record(
 }
 
 fn list(args: Args) -> Result<Code> {
-    let (mut list, town) = super::chosen_sessions(&args)?;
+    let (mut list, town, worst) = super::chosen_sessions(&args)?;
     super::modified_within(&args, &mut list);
     let limit = args.filter.limit.unwrap_or(0) as usize;
     if limit > 0 {
@@ -123,5 +123,5 @@ fn list(args: Args) -> Result<Code> {
         written?;
     }
     out.flush().or_closed()?;
-    Ok(super::found_code(!list.is_empty(), args.common.exit_status))
+    Ok(worst.max(super::found_code(!list.is_empty(), args.common.exit_status)))
 }
