@@ -1,10 +1,8 @@
 //! seance-grep and seance-sessions benchmark (issue 13), run with `cargo bench --bench search`.
 //!
-//! Generates (once, into the temp dir, reused while its size setting is the same) a corpus shaped
-//! like real transcripts: two accounts, about 2,000 sessions over 20 working dirs, about 1 GB,
-//! sizes heavy-tailed (most 50 KB to 2 MB, a few 20 to 80 MB of tool output).
-//! `SEANCE_BENCH_SEARCH_MB` scales it (sessions and sizes shrink with it). Then times, median of
-//! 5 after a warm-up, against reference commands over the same files in the same run:
+//! On part 1's corpus (benches/corpus.rs: about 2,000 Claude-shaped sessions in two accounts,
+//! about 1 GB, generated once into the temp dir), times, median of 5 after a warm-up, against
+//! reference commands over the same files in the same run:
 //! - `seance-grep -l -F NEEDLE` against `rg -l -F NEEDLE` over the accounts' project dirs;
 //! - `seance-grep -c REGEX` (no literal to look for) against `rg -c REGEX`;
 //! - `seance-grep -n 1 -F NEEDLE` (the newest session holds it) against that full `rg -l`;
@@ -12,39 +10,20 @@
 //!   `find <accounts> -name '*.jsonl' -printf '%T@ %s %p\n' | sort -rn`;
 //! and the peak memory of each against 64 MB plus twice the longest line.
 
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 mod common;
+mod corpus;
 use common::{median, ms, peak_rss_kb, time, versus};
+use corpus::NEEDLE;
 
-const NEEDLE: &str = "NEEDLE-7f3a9c";
 const REGEX: &str = "[0-9a-f]{7} [A-Z][a-z]+ [a-z]+";
 
 fn main() {
-    let mb: u64 = std::env::var("SEANCE_BENCH_SEARCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(1024);
-    let root = std::env::temp_dir().join(format!("seance-bench-search-{mb}"));
-    let home = root.join("home");
-    let accounts = [home.join(".claude-accounts/one"), home.join(".claude-accounts/two")];
-    if !root.join("done").exists() {
-        let _ = fs::remove_dir_all(&root);
-        let longest = generate(&accounts, mb);
-        std::os::unix::fs::symlink(&accounts[0], home.join(".claude")).unwrap();
-        // A town whose accounts.json lists both accounts: without one, only the current account
-        // and ~/.claude would be searched (SPEC.md), while rg is given both.
-        fs::create_dir_all(root.join("mayor")).unwrap();
-        fs::write(root.join("mayor/town.json"), "{}").unwrap();
-        let listed = format!(
-            r#"{{"version":1,"default":"one","accounts":{{"one":{{"config_dir":"{}"}},"two":{{"config_dir":"{}"}}}}}}"#,
-            accounts[0].display(),
-            accounts[1].display()
-        );
-        fs::write(root.join("mayor/accounts.json"), listed).unwrap();
-        fs::write(root.join("done"), longest.to_string()).unwrap();
-    }
-    let longest: u64 = fs::read_to_string(root.join("done")).unwrap().trim().parse().unwrap();
+    let corpus = corpus::corpus();
+    let (root, home, accounts, longest, bytes) =
+        (&corpus.root, &corpus.home, &corpus.accounts, corpus.longest, corpus.bytes);
     let bin = Path::new(env!("CARGO_BIN_EXE_seance")).parent().unwrap().to_path_buf();
     let tool = |name: &str, args: &[&str]| {
         let mut cmd = Command::new(bin.join(name));
@@ -54,7 +33,7 @@ fn main() {
         }
         cmd
     };
-    let projects: Vec<PathBuf> = accounts.iter().map(|a| a.join("projects")).collect();
+    let projects = corpus.projects();
     let rg = |args: &[&str]| {
         let mut cmd = Command::new("rg");
         // -uu: no ignore files, hidden files too: every transcript, as seance sees them.
@@ -71,8 +50,6 @@ fn main() {
         cmd
     };
 
-    let bytes: u64 =
-        fs::read_to_string(root.join("bytes")).ok().and_then(|b| b.trim().parse().ok()).unwrap_or(0);
     println!(
         "corpus: {} (transcripts: {:.0} MB, longest line {:.1} MB)",
         root.display(),
@@ -113,154 +90,4 @@ fn main() {
             budget_kb as f64 / 1024.0
         );
     }
-}
-
-/// A deterministic xorshift stream.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-const WORDS: &[&str] = &[
-    "deploy",
-    "migration",
-    "plan",
-    "the",
-    "script",
-    "bead",
-    "rig",
-    "patrol",
-    "merge",
-    "queue",
-    "witness",
-    "build",
-    "test",
-    "fails",
-    "config",
-    "account",
-    "session",
-    "index",
-    "lock",
-    "timeout",
-    "retry",
-    "error",
-    "value",
-    "file",
-];
-
-fn words(rng: &mut Rng, n: usize) -> String {
-    (0..n).map(|_| WORDS[(rng.next() % WORDS.len() as u64) as usize]).collect::<Vec<_>>().join(" ")
-}
-
-/// Writes the corpus; returns the longest line's length.
-fn generate(accounts: &[PathBuf; 2], mb: u64) -> u64 {
-    let scale = mb as f64 / 1024.0;
-    let count = ((2000.0 * scale) as usize).max(20);
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let (mut longest, mut total) = (0u64, 0u64);
-    for n in 0..count {
-        let account = &accounts[n % 2];
-        let cwd = format!("/home/u/gt/rig{}/crew/w{}", n % 20 / 4, n % 20);
-        let project = account.join("projects").join(cwd.replace(['/', '.'], "-"));
-        fs::create_dir_all(&project).unwrap();
-        let id = format!("{:08x}-{:04x}-4000-8000-{:012x}", n, n % 65536, rng.next() % (1 << 48));
-        // Heavy-tailed: a few 20 to 80 MB sessions of tool output, the rest 50 KB to 2 MB
-        // (most near the low end).
-        let size = if n % 400 == 7 {
-            ((20.0 + 60.0 * rng.unit()) * 1e6 * scale.min(1.0)) as u64
-        } else {
-            (50e3 * 40f64.powf(rng.unit().powi(2))) as u64
-        };
-        // The newest session holds the needle, and one in a hundred others do.
-        let needle = n == count - 1 || n % 100 == 42;
-        let path = project.join(format!("{id}.jsonl"));
-        let (bytes, line) = write_session(&path, &id, &cwd, size, needle, &mut rng);
-        longest = longest.max(line);
-        total += bytes;
-        let age = (count - n) as u64 * 60;
-        let time = std::time::SystemTime::now() - std::time::Duration::from_secs(age);
-        File::options().append(true).open(&path).unwrap().set_modified(time).unwrap();
-    }
-    fs::write(
-        accounts[0].parent().unwrap().parent().unwrap().parent().unwrap().join("bytes"),
-        total.to_string(),
-    )
-    .unwrap();
-    longest
-}
-
-/// One session of about `size` bytes; returns its size and its longest line.
-fn write_session(path: &Path, id: &str, cwd: &str, size: u64, needle: bool, rng: &mut Rng) -> (u64, u64) {
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(path).unwrap());
-    let env = |n: u64| {
-        format!(
-            r#""uuid":"{id}-{n}","timestamp":"2026-01-22T10:{:02}:{:02}.000Z","userType":"external","entrypoint":"cli","cwd":"{cwd}","sessionId":"{id}","version":"2.1.197","gitBranch":"main""#,
-            n / 60 % 60,
-            n % 60
-        )
-    };
-    let mut lines = vec![format!(
-        r#"{{"parentUuid":null,"isSidechain":false,"type":"user","message":{{"role":"user","content":"Please {}"}},{}}}"#,
-        words(rng, 12),
-        env(0)
-    )];
-    let (mut written, mut longest, mut n) = (0u64, 0u64, 1u64);
-    loop {
-        for line in lines.drain(..) {
-            writeln!(out, "{line}").unwrap();
-            written += line.len() as u64 + 1;
-            longest = longest.max(line.len() as u64);
-        }
-        if written >= size {
-            break;
-        }
-        let text = if needle && n == 4 {
-            format!("{} {NEEDLE} {}", words(rng, 8), words(rng, 8))
-        } else {
-            words(rng, 30)
-        };
-        lines.push(format!(
-            r#"{{"parentUuid":"p","isSidechain":false,"message":{{"id":"msg_{n}","type":"message","role":"assistant","model":"claude-opus-4-8","content":[{{"type":"text","text":"{text}"}}],"stop_reason":"tool_use","usage":{{"input_tokens":10,"output_tokens":5}}}},"requestId":"req_{n}","type":"assistant",{}}}"#,
-            env(n)
-        ));
-        lines.push(format!(
-            r#"{{"parentUuid":"p","isSidechain":false,"message":{{"id":"msg_{n}","type":"message","role":"assistant","content":[{{"type":"tool_use","id":"toolu_{n}","name":"Bash","input":{{"command":"git log --oneline -n 40 && cat src/{}.rs","description":"look"}}}}]}},"type":"assistant",{}}}"#,
-            WORDS[(n % 24) as usize],
-            env(n + 1)
-        ));
-        // Tool output: 2 to 64 KiB mostly, now and then far more, JSON-escaped lines of log
-        // and code, repeated in toolUseResult as the client does.
-        let big = size > 10_000_000 && rng.next() % 8 == 0;
-        let kib = if big { 1024 + rng.next() % 4096 } else { 2 + rng.next() % 62 };
-        let mut output = String::with_capacity((kib * 1024) as usize);
-        while (output.len() as u64) < kib * 1024 {
-            let hash = rng.next() % (1 << 28);
-            output.push_str(&format!(
-                "{hash:07x} Fix {} ({})\\n    let x = \\\"{}\\\";\\t// ok\\n",
-                words(rng, 6),
-                n,
-                words(rng, 3)
-            ));
-        }
-        lines.push(format!(
-            r#"{{"parentUuid":"p","isSidechain":false,"type":"user","message":{{"role":"user","content":[{{"tool_use_id":"toolu_{n}","type":"tool_result","content":"{output}","is_error":false}}]}},{},"toolUseResult":{{"stdout":"{output}","stderr":"","interrupted":false,"isImage":false}},"sourceToolAssistantUUID":"p"}}"#,
-            env(n + 2)
-        ));
-        n += 3;
-    }
-    writeln!(out, r#"{{"type":"ai-title","aiTitle":"{}","sessionId":"{id}"}}"#, words(rng, 4)).unwrap();
-    writeln!(out, r#"{{"type":"last-prompt","lastPrompt":"go on","leafUuid":"x","sessionId":"{id}"}}"#)
-        .unwrap();
-    out.flush().unwrap();
-    (written, longest)
 }
