@@ -21,6 +21,14 @@ pub fn time(cmd: &mut Command) -> Duration {
     start.elapsed()
 }
 
+/// As [`time`], for a command that exits 1 when it finds nothing (as grep and rg do).
+pub fn time_found_or_not(cmd: &mut Command) -> Duration {
+    let start = Instant::now();
+    let out = cmd.stdout(Stdio::piped()).output().unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    start.elapsed()
+}
+
 /// The median of RUNS timings, after one run to warm caches.
 pub fn median(mut f: impl FnMut() -> Duration) -> Duration {
     f();
@@ -35,6 +43,12 @@ pub fn versus(label: &str, took: Duration, reference: &str, against: Duration, b
     let ratio = took.as_secs_f64() / against.as_secs_f64();
     let verdict = if ratio <= budget { "ok" } else { "OVER BUDGET" };
     println!("{label:<34} {:8.1} ms  {ratio:6.3}x {reference:<6}  (budget {budget}x)  {verdict}", ms(took));
+}
+
+/// A report line for a comparison the issue sets no budget for.
+pub fn beside(label: &str, took: Duration, reference: &str, against: Duration) {
+    let ratio = took.as_secs_f64() / against.as_secs_f64();
+    println!("{label:<34} {:8.1} ms  {ratio:6.3}x {reference:<6}  (no budget, for scale)", ms(took));
 }
 
 /// The child's own peak resident set, in KB, from wait4(2).

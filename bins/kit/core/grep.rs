@@ -153,16 +153,26 @@ impl Matcher {
     /// scratch can only let lines through that then do not match. `None` when the pattern uses
     /// `\A` or `\z` (which only the block's own start and end satisfy) or CRLF mode (whose `$`
     /// does not match between a `\r` ending a block and the line end after it).
+    ///
+    /// Made for one file: once it has let through nearly all of the file's first
+    /// [`TRIAL`] bytes, it lets everything through unlooked (where nearly every line matches,
+    /// as in tool output full of hashes, the walk is pure cost: the lines are decoded anyway).
     pub fn line_filter(&self) -> Option<impl FnMut(&[u8]) -> bool + Send + use<>> {
         // A clone has its own cache pool, owned by the thread that reads the file: no lock.
         let regex = self.strings.clone()?;
         let mut scratch = Vec::new();
+        let (mut seen, mut kept) = (0usize, 0usize);
         Some(move |line: &[u8]| {
+            if seen >= TRIAL && kept >= seen / 100 * 95 {
+                return true;
+            }
             let keep = keeps(&regex, line, &mut scratch);
             if scratch.capacity() > 4 * BATCH {
                 // A huge string of a line just passed: not kept while the line is decoded.
                 scratch = Vec::new();
             }
+            seen += line.len();
+            kept += if keep { line.len() } else { 0 };
             keep
         })
     }
@@ -212,6 +222,9 @@ impl Matcher {
         }
     }
 }
+
+/// How many bytes of a file the line filter looks at before it may give up on the file.
+const TRIAL: usize = 4 << 20;
 
 /// A line's decoded strings are searched in batches of about this many bytes, so that a long
 /// line matching early is not walked to its end.
@@ -618,6 +631,28 @@ mod tests {
             seen == 2
         });
         assert_eq!((walk, out.as_slice()), (Strings::Stopped, "k\"ey\na\\b/c\n\t\r\u{8}\u{c}\n".as_bytes()));
+    }
+
+    #[test]
+    fn the_line_filter_gives_up_on_a_file_where_nearly_every_line_matches() {
+        let matcher = Matcher::new(r"\bx\b", Syntax::default()).unwrap();
+        let line = |text: &str| line_with(0, &[json(text, true), json("", true)]);
+        let (hit, miss) = (line("a x b"), line("a b"));
+        let mut keep = matcher.line_filter().unwrap();
+        assert!(!keep(miss.as_bytes()));
+        for _ in 0..TRIAL / hit.len() + 1 {
+            assert!(keep(hit.as_bytes()));
+        }
+        assert!(keep(miss.as_bytes()), "gave up: lets everything through");
+        // Where it refuses enough, it goes on refusing.
+        let mut keep = matcher.line_filter().unwrap();
+        for _ in 0..TRIAL / hit.len() / 10 {
+            assert!(!keep(miss.as_bytes()));
+        }
+        for _ in 0..TRIAL / hit.len() + 1 {
+            assert!(keep(hit.as_bytes()));
+        }
+        assert!(!keep(miss.as_bytes()));
     }
 
     #[test]
