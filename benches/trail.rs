@@ -6,8 +6,9 @@
 //! same run:
 //! - `seance-trail` over every session against `rg -c '"name":"(Write|Edit|Bash)"'` over the same
 //!   files (budget 2x), and its peak memory against 64 MB plus twice the longest line;
-//! - `seance-show --format md ID` of an 80 MB transcript written by the same generator (once,
-//!   beside the corpus) against `jq -c . FILE >/dev/null` (budget 2x).
+//! - `seance-show --format md ID` (the last lines) and `--lines 0` (the whole conversation) of an
+//!   80 MB transcript written by the same generator (once, beside the corpus) against
+//!   `jq -c . FILE >/dev/null` (budget 2x).
 
 use std::fs;
 use std::path::Path;
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 mod corpus;
-use common::{median, peak_rss_kb, time, versus};
+use common::{median, ms, peak_rss_kb, time, versus};
 
 const BIG_ID: &str = "0000big0-3caa-4bbb-8ccc-123456789abc";
 
@@ -66,7 +67,12 @@ fn main() {
     let mb = fs::metadata(&big).unwrap().len() as f64 / 1e6;
     let jq = median(|| time_to_null(Command::new("jq").args(["-c", "."]).arg(&big)));
     let md = median(|| time(&mut tool("seance-show", &["--format", "md", BIG_ID], &home, &root)));
+    // The whole conversation too, not only the last lines a preview shows by default.
+    let all =
+        median(|| time(&mut tool("seance-show", &["--format", "md", "--lines", "0", BIG_ID], &home, &root)));
+    println!("reference rg -c: {:.1} ms, jq -c .: {:.1} ms", ms(rg), ms(jq));
     versus(&format!("seance-show --format md ({mb:.0} MB)"), md, "jq -c .", jq, 2.0);
+    versus("seance-show --format md --lines 0", all, "jq -c .", jq, 2.0);
 }
 
 /// Runs a command with stdout on /dev/null, as the reference command is written.
