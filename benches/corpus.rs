@@ -200,7 +200,7 @@ pub fn write_session(path: &Path, id: &str, cwd: &str, size: u64, needle: bool, 
         ));
         // Tool output: 2 to 64 KiB mostly, now and then far more, JSON-escaped lines of log
         // and code, repeated in toolUseResult as the client does.
-        let big = size > 10_000_000 && rng.next() % 8 == 0;
+        let big = size > 10_000_000 && rng.next().is_multiple_of(8);
         let kib = if big { 1024 + rng.next() % 4096 } else { 2 + rng.next() % 62 };
         let mut output = String::with_capacity((kib * 1024) as usize);
         while (output.len() as u64) < kib * 1024 {

@@ -13,6 +13,7 @@
 //! - `seance-grep -n 1 -F NEEDLE` (the newest session holds it) against that full `rg -l`;
 //! - `seance-sessions` and `seance-sessions -n 20` against
 //!   `find <accounts> -name '*.jsonl' -printf '%T@ %s %p\n' | sort -rn`;
+//!
 //! and the peak memory of each against 64 MB plus twice the longest line.
 
 use std::path::Path;
@@ -33,7 +34,7 @@ fn main() {
     let bin = Path::new(env!("CARGO_BIN_EXE_seance")).parent().unwrap().to_path_buf();
     let tool = |name: &str, args: &[&str]| {
         let mut cmd = Command::new(bin.join(name));
-        cmd.args(args).env("HOME", &home).current_dir(&root).stdin(std::process::Stdio::null());
+        cmd.args(args).env("HOME", home).current_dir(root).stdin(std::process::Stdio::null());
         for var in ["CLAUDE_CONFIG_DIR", "GT_TOWN_ROOT", "GT_ROOT"] {
             cmd.env_remove(var);
         }
