@@ -221,6 +221,26 @@ fn the_trail_after_the_exchanges() {
 }
 
 #[test]
+fn an_empty_trail_says_so_in_every_format() {
+    // Only talk: nothing written, run or committed.
+    let (w, id) = world_with(&conversation()[..3]);
+    let run = w.tool("seance-show").args(["-n", "1", "--trail", &id]).run().ok();
+    assert!(
+        run.stdout.ends_with("\ntrail\n  nothing written, edited, committed, pushed or filed\n"),
+        "{}",
+        run.stdout
+    );
+    let run = w.tool("seance-show").args(["--format", "md", "-n", "1", "--trail", &id]).run().ok();
+    assert!(
+        run.stdout.ends_with("\n## Trail\n\nNothing written, edited, committed, pushed or filed.\n"),
+        "{}",
+        run.stdout
+    );
+    let run = w.tool("seance-show").args(["--format", "json", "-n", "1", "--trail", &id]).run().ok();
+    assert_eq!(run.lines().len(), 1, "{}", run.stdout);
+}
+
+#[test]
 fn the_header_without_a_town_event() {
     let (w, id) = world_with(&conversation());
     fs::write(w.town.join(".events.jsonl"), "").unwrap();

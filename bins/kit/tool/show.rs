@@ -505,6 +505,9 @@ impl Render {
             }
             Format::Text => {
                 writeln!(out, "{}", self.paint.bold("trail")).or_closed()?;
+                if items.is_empty() {
+                    writeln!(out, "  nothing written, edited, committed, pushed or filed").or_closed()?;
+                }
                 for item in items {
                     let time = item
                         .ts
