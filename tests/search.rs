@@ -497,3 +497,25 @@ fn an_account_dir_that_cannot_be_listed_is_reported_not_silently_empty() {
     );
     assert!(run.stdout.lines().any(|l| l == line), "{}", run.stdout);
 }
+
+#[test]
+fn with_no_account_to_read_the_reading_tools_say_where_they_looked() {
+    // A newcomer outside any town, with no ~/.claude yet: silence would read as "nothing found".
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().canonicalize().unwrap();
+    let said = format!(
+        "no Claude account to read: {}/.claude (current, missing); no town found, so no accounts.json was read \
+         (use --town DIR or set GT_TOWN_ROOT)",
+        home.display()
+    );
+    for (tool, args) in [("seance-sessions", &[][..]), ("seance-grep", &["x"][..]), ("seance-trail", &[][..])]
+    {
+        let run = crate::util::tool(tool)
+            .args(args)
+            .env("HOME", &home)
+            .cwd(&home)
+            .run_within(std::time::Duration::from_secs(60));
+        assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{tool}: {}", run.stderr);
+        assert_eq!(run.stderr, format!("{tool}: {said}\n"));
+    }
+}

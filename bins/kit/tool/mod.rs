@@ -146,7 +146,12 @@ pub(crate) fn for_each_item(
 
 /// The sessions the command line asks for, newest first, and the town when one is used.
 /// A dir that cannot be listed is reported, its sessions left out, and the code is `Failure`.
-pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::path::PathBuf>, Code)> {
+/// With `reading`, a run with no account dir at all says where it looked (a reading tool's
+/// silence would otherwise read as "nothing found").
+pub(crate) fn chosen_sessions(
+    args: &Args,
+    reading: bool,
+) -> Result<(Vec<Session>, Option<std::path::PathBuf>, Code)> {
     let current = claude::current_account(args.common.config_dir())?;
     let town = if args.search.no_town { None } else { town::find_optional(args.common.town.as_deref())? };
     let mut accounts = listing::accounts(&current, town.as_deref())?;
@@ -165,9 +170,19 @@ pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::
         },
         None => Scope::default(),
     };
+    let tool = RUNNING.get().copied().unwrap_or("seance");
+    if reading && accounts.iter().all(|a| !a.config.is_dir()) {
+        let dirs: Vec<String> =
+            accounts.iter().map(|a| format!("{} ({}, missing)", a.config.display(), a.name)).collect();
+        let town = match &town {
+            None if args.search.no_town => "",
+            None => "; no town found, so no accounts.json was read (use --town DIR or set GT_TOWN_ROOT)",
+            Some(_) => "",
+        };
+        error::warn(tool, &format!("no Claude account to read: {}{town}", dirs.join(", ")));
+    }
     let mut unreadable = Vec::new();
     let list = listing::list(&accounts, &scope, &mut unreadable);
-    let tool = RUNNING.get().copied().unwrap_or("seance");
     for dir in &unreadable {
         let error = error::describe_io(&dir.error);
         error::warn(tool, &format!("cannot read {}: {error}; its sessions are left out", dir.path.display()));
@@ -180,7 +195,7 @@ pub(crate) fn chosen_sessions(args: &Args) -> Result<(Vec<Session>, Option<std::
 /// lists): what `seance-filter --present` keeps and what a table's `--mark-absent` and the
 /// picker mark the others by.
 pub(crate) fn on_disk(args: &Args) -> Result<HashSet<String>> {
-    let (sessions, _, _) = chosen_sessions(args)?;
+    let (sessions, _, _) = chosen_sessions(args, false)?;
     Ok(sessions.into_iter().map(|s| s.id).collect())
 }
 
@@ -203,7 +218,7 @@ pub(crate) fn read_sessions(
     args: &Args,
     ids: &[String],
 ) -> Result<(Code, Vec<Session>, Option<std::path::PathBuf>)> {
-    let (all, town, mut worst) = chosen_sessions(args)?;
+    let (all, town, mut worst) = chosen_sessions(args, true)?;
     let (chosen, unresolved) = if !ids.is_empty() {
         let (chosen, unresolved) = listing::select(all, ids);
         for (name, candidates) in &unresolved {

@@ -95,7 +95,7 @@ fn write_record(
 }
 
 fn list(args: Args) -> Result<Code> {
-    let (mut list, town, worst) = super::chosen_sessions(&args)?;
+    let (mut list, town, worst) = super::chosen_sessions(&args, true)?;
     super::modified_within(&args, &mut list);
     let limit = args.filter.limit.unwrap_or(0) as usize;
     if limit > 0 {
