@@ -185,7 +185,22 @@ impl Matcher {
     /// Calls `each(start, end)` for every match in `text`, in order, until it returns false.
     /// Without `-U` a match lies within one line of the text, as if each line were searched
     /// on its own.
+    ///
+    /// An empty match (the pattern `''`, or `x*` where there is no x) stands for its line, as
+    /// in grep: the first one in a line is a hit, the others are not (a hit per character would
+    /// bury the output); non-empty matches in the same line still are.
     pub fn each_match(&self, text: &str, mut each: impl FnMut(usize, usize) -> bool) {
+        // Where the line of the last empty hit ends: found once per such line, so linear.
+        let mut quiet_until: Option<usize> = None;
+        let mut each = |start: usize, end: usize| {
+            if start == end {
+                if quiet_until.is_some_and(|q| start <= q) {
+                    return true;
+                }
+                quiet_until = Some(text[start..].find('\n').map_or(text.len(), |i| start + i));
+            }
+            each(start, end)
+        };
         let mut at = 0;
         while at <= text.len() {
             let Some(found) = self.regex.find_at(text, at) else { return };
@@ -382,6 +397,19 @@ mod tests {
         // A leftmost match that runs over a line end gives way to the line's own match.
         assert_eq!(matches(r"a\s*", plain, "xa\nb a"), vec![(1, 2), (5, 6)]);
         assert_eq!(matches(r"^b", plain, "a\nb"), vec![(2, 3)]);
+    }
+
+    #[test]
+    fn an_empty_match_is_one_hit_per_line() {
+        let plain = Syntax::default();
+        assert_eq!(matches("", plain, "ab\n\ncd"), vec![(0, 0), (3, 3), (4, 4)]);
+        // The line's non-empty matches are hits too.
+        assert_eq!(matches("x*", plain, "axxb\nc"), vec![(0, 0), (1, 3), (5, 5)]);
+        let multi = Syntax { multiline: true, ..plain };
+        assert_eq!(matches("x*", multi, "axxb\nc"), vec![(0, 0), (1, 3), (5, 5)]);
+        // Linear: a long line of empty matches is walked once.
+        let long = "é".repeat(200_000);
+        assert_eq!(matches("", plain, &long), vec![(0, 0)]);
     }
 
     #[test]
