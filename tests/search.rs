@@ -519,3 +519,23 @@ fn with_no_account_to_read_the_reading_tools_say_where_they_looked() {
         assert_eq!(run.stderr, format!("{tool}: {said}\n"));
     }
 }
+
+#[test]
+fn an_empty_pipe_searches_nothing_and_says_so() {
+    // A pipeline that found no sessions searches none; but a caller whose stdin merely happens
+    // to be an empty pipe (a script, an agent's shell) must hear why nothing came back.
+    let (w, _) = corpus();
+    let said = "stdin named no session, so none was searched (with stdin from a terminal or </dev/null, every \
+                session is)";
+    for (tool, args) in [("seance-grep", &["-F", "ORCHID"][..]), ("seance-trail", &[][..])] {
+        let run = w.tool(tool).args(args).run();
+        assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{tool}: {}", run.stderr);
+        assert_eq!(run.stderr, format!("{tool}: {said}\n"));
+    }
+    // Blank lines name nothing either; /dev/null is no pipe: every session.
+    let run = w.tool("seance-grep").args(["-c", "-F", "ORCHID"]).stdin("\n\n").run();
+    assert_eq!(run.stderr, format!("seance-grep: {said}\n"));
+    let run =
+        w.tool("seance-grep").args(["-c", "-F", "ORCHID"]).run_within(std::time::Duration::from_secs(60));
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("1\n", ""));
+}

@@ -231,6 +231,15 @@ pub(crate) fn read_sessions(
     } else if stdin_has_records() {
         // A line that names no session is no session to search: left out, as before.
         let (ids, _) = ids_on_stdin()?;
+        if ids.is_empty() {
+            // Right for a pipeline that found nothing; but stdin may merely be an empty pipe
+            // (a script's, an agent's shell's), and then silence would read as "no match".
+            error::warn(
+                tool,
+                "stdin named no session, so none was searched (with stdin from a terminal or </dev/null, \
+                 every session is)",
+            );
+        }
         listing::select(all, &ids)
     } else {
         (all, Vec::new())
