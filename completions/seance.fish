@@ -127,7 +127,7 @@ complete -c seance-grep -s V -l version -d 'Print the version'
 
 complete -c seance-trail -f
 complete -c seance-trail -a '(command seance --complete session 2>/dev/null)'
-complete -c seance-trail -l kind -x -a 'write edit command commit push branch pr bead mail todo' -d 'Only this kind of trail record (repeatable)'
+complete -c seance-trail -l kind -x -a 'write edit command commit push branch pr bead mail todo' -d 'Only this kind of trail record (repeatable, or a,b)'
 complete -c seance-trail -l path -r -F -d 'Only writes and edits of paths matching GLOB'
 complete -c seance-trail -l last -d 'Only the latest record per path (writes, edits) or per kind (the rest)'
 complete -c seance-trail -s n -l limit -x -d 'Stop after N records (0: no limit)'

@@ -334,6 +334,8 @@ fn last_keeps_the_newest_per_path_and_per_kind() {
             format!("\"{}\" \"write\" \"/home/u/gt/gastown/polecats/nux/docs/locked.md\"", p.ids[3]),
         ]
     );
+    // Kinds may be listed with commas too, as seance-grep's --kind takes them.
+    assert_eq!(p.trail(&["--last", "--kind", "write,edit", "--kind", "todo"]), got);
 }
 
 #[test]

@@ -160,15 +160,14 @@ impl Value {
     pub fn choice<C: Choice>(self) -> Result<C> {
         let flag = self.flag;
         let value = self.text()?;
-        C::from_name(&value).ok_or_else(|| {
-            let guess =
-                did_you_mean(&value, C::NAMES.iter().copied()).map(|g| format!("; did you mean '{g}'?"));
-            Error::usage(format!(
-                "--{flag}: '{value}' is not one of {}{}",
-                C::NAMES.join(", "),
-                guess.unwrap_or_default()
-            ))
-        })
+        choice_named(flag, &value)
+    }
+
+    /// Words of a fixed set, separated by commas (`--kind commit,pr`).
+    pub fn choices<C: Choice>(self) -> Result<Vec<C>> {
+        let flag = self.flag;
+        let value = self.text()?;
+        value.split(',').map(|word| choice_named(flag, word.trim())).collect()
     }
 
     /// A duration such as `90s` or `1h30m`.
@@ -184,6 +183,18 @@ impl Value {
         let value = self.text()?;
         parse_moment(&value, Timestamp::now()).map_err(|e| Error::usage(format!("--{flag}: {e}")))
     }
+}
+
+/// `value` as one of `C`'s words, or a usage error naming them (and the one likely meant).
+fn choice_named<C: Choice>(flag: &str, value: &str) -> Result<C> {
+    C::from_name(value).ok_or_else(|| {
+        let guess = did_you_mean(value, C::NAMES.iter().copied()).map(|g| format!("; did you mean '{g}'?"));
+        Error::usage(format!(
+            "--{flag}: '{value}' is not one of {}{}",
+            C::NAMES.join(", "),
+            guess.unwrap_or_default()
+        ))
+    })
 }
 
 pub struct Tool {

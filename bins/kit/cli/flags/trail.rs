@@ -12,8 +12,8 @@ pub struct TrailArgs {
     pub limit: usize,
 }
 
-pub const KIND: Flag = Flag::value("kind", "KIND", "Only this kind of trail record (repeatable)", |a, v| {
-    a.trail.kinds.push(v.choice()?);
+pub const KIND: Flag = Flag::value("kind", "KIND", "Only this kind of trail record (repeatable, or a,b)", |a, v| {
+    a.trail.kinds.extend(v.choices::<Kind>()?);
     Ok(())
 })
 .doc(
