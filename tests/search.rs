@@ -539,3 +539,17 @@ fn an_empty_pipe_searches_nothing_and_says_so() {
         w.tool("seance-grep").args(["-c", "-F", "ORCHID"]).run_within(std::time::Duration::from_secs(60));
     assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("1\n", ""));
 }
+
+#[test]
+fn a_tool_name_close_to_a_builtin_one_is_questioned() {
+    let (w, _) = corpus();
+    let within = std::time::Duration::from_secs(60);
+    let run = w.tool("seance-grep").args(["--tool", "bsh", "-c", "PLANTED"]).run_within(within);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "0\n"));
+    assert_eq!(run.stderr, "seance-grep: --tool: no built-in tool is named 'bsh'; did you mean 'Bash'?\n");
+    // Any case of a real name, and names of tools seance does not know (MCP's), pass quietly.
+    let run = w.tool("seance-grep").args(["--tool", "bash", "-c", "PLANTED"]).run_within(within);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("2\n", ""));
+    let run = w.tool("seance-grep").args(["--tool", "mcp__github__create_pr", "-c", "x"]).run_within(within);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("0\n", ""));
+}

@@ -68,6 +68,32 @@ pub fn main() -> i32 {
     super::run(&TOOL, grep)
 }
 
+/// Claude Code's own tools, for a did-you-mean on --tool.
+const BUILTIN_TOOLS: &[&str] = &[
+    "Agent",
+    "Bash",
+    "BashOutput",
+    "Edit",
+    "ExitPlanMode",
+    "Glob",
+    "Grep",
+    "KillShell",
+    "MultiEdit",
+    "NotebookEdit",
+    "Read",
+    "Skill",
+    "SlashCommand",
+    "Task",
+    "TaskCreate",
+    "TaskGet",
+    "TaskList",
+    "TaskUpdate",
+    "TodoWrite",
+    "WebFetch",
+    "WebSearch",
+    "Write",
+];
+
 /// What every worker needs to search a session.
 struct Search<'a> {
     matcher: Matcher,
@@ -146,6 +172,21 @@ fn grep(args: Args) -> Result<Code> {
         let hint = if bad.syntax { " (-F takes it as plain text)" } else { "" };
         Error::usage(format!("bad PATTERN {}: {}{hint}", error::quote(pattern), bad.message))
     })?;
+    for name in &s.tools {
+        // Any tool name may be real (MCP servers add their own); one a typo away from a
+        // built-in tool is most likely that tool, and would silently match nothing.
+        let known = BUILTIN_TOOLS.iter().any(|t| t.eq_ignore_ascii_case(name));
+        let lower: Vec<String> = BUILTIN_TOOLS.iter().map(|t| t.to_lowercase()).collect();
+        if let (false, Some(guess)) =
+            (known, cli::did_you_mean(&name.to_lowercase(), lower.iter().map(String::as_str)))
+        {
+            let meant = BUILTIN_TOOLS.iter().find(|t| t.to_lowercase() == guess).unwrap_or(&guess);
+            error::warn(
+                TOOL.name,
+                &format!("--tool: no built-in tool is named {}; did you mean '{meant}'?", error::quote(name)),
+            );
+        }
+    }
     let (mut worst, chosen, town) = super::read_sessions(TOOL.name, &args, &args.operands[1..])?;
     let starts = super::town_starts(town.as_deref(), &chosen)?;
     let limit = args.filter.limit.unwrap_or(0);
