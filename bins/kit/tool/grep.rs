@@ -89,6 +89,7 @@ const BUILTIN_TOOLS: &[&str] = &[
     "TaskList",
     "TaskUpdate",
     "TodoWrite",
+    "ToolSearch",
     "WebFetch",
     "WebSearch",
     "Write",
