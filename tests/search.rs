@@ -553,3 +553,37 @@ fn a_tool_name_close_to_a_builtin_one_is_questioned() {
     let run = w.tool("seance-grep").args(["--tool", "mcp__github__create_pr", "-c", "x"]).run_within(within);
     assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("0\n", ""));
 }
+
+#[test]
+fn records_escape_what_would_hide_or_reorder_a_terminal_line() {
+    // A bidi override, a zero-width space and a tag character (astral: a surrogate pair) in a
+    // prompt, a command and a title: the NDJSON of grep, trail and sessions holds them as \u
+    // escapes (the same JSON value), never raw, so a terminal showing the records shows them.
+    let w = World::new();
+    let id = uuid(70);
+    let mut lines = Lines::new(&id, &w.work);
+    lines.user("open report\u{202e}fdp.exe now\u{200b}").bash(
+        "toolu_70",
+        "rm -rf \u{202e}/tmp/x\u{e0041}",
+        "",
+    );
+    lines.lines.push(r#"{"type":"custom-title","customTitle":"plan\u202eA","sessionId":"x"}"#.to_string());
+    lines.write(&w.project(&w.one, &w.work));
+    let raw = |out: &str| out.chars().any(|c| matches!(c, '\u{202e}' | '\u{200b}' | '\u{e0041}'));
+    let grep = w.tool("seance-grep").args(["-F", "report"]).run_without_stdin().ok();
+    assert!(!raw(&grep.stdout) && grep.stdout.contains(r"report\u202efdp.exe now\u200b"), "{}", grep.stdout);
+    assert_eq!(records(&grep.stdout)[0]["text"], "open report\u{202e}fdp.exe now\u{200b}");
+    let trail = w.tool("seance-trail").args([&id]).run_without_stdin().ok();
+    assert!(
+        !raw(&trail.stdout) && trail.stdout.contains(r"rm -rf \u202e/tmp/x\udb40\udc41"),
+        "{}",
+        trail.stdout
+    );
+    assert_eq!(records(&trail.stdout)[0]["command"], "rm -rf \u{202e}/tmp/x\u{e0041}");
+    let sessions = w.tool("seance-sessions").run_without_stdin().ok();
+    assert!(
+        !raw(&sessions.stdout) && sessions.stdout.contains(r#""title":"plan\u202eA""#),
+        "{}",
+        sessions.stdout
+    );
+}

@@ -91,6 +91,40 @@ pub fn visible_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(text.chars().filter(|&c| !dropped(c)).collect())
 }
 
+/// A rendered JSON text with control and format characters, which JSON allows raw inside
+/// strings (DEL, C1, bidi overrides ...), written as `\uXXXX` escapes: the same JSON value.
+pub fn escape_json_hidden(json: &mut Vec<u8>, from: usize) {
+    // Below U+0020 only the layout's newlines can be there: JSON has no raw controls in strings.
+    let hidden = |c: char| c >= '\u{7f}' && is_hidden(c);
+    let Ok(text) = std::str::from_utf8(&json[from..]) else { return };
+    if !text.chars().any(hidden) {
+        return;
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hidden(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                escaped.push_str(&format!("\\u{:04x}", unit));
+            }
+        } else {
+            escaped.push(c);
+        }
+    }
+    json.truncate(from);
+    json.extend_from_slice(escaped.as_bytes());
+}
+
+/// `value` as one NDJSON line (a newline at its end), hidden characters escaped as
+/// [`escape_json_hidden`] does: what every tool writes a record with, so that a bidi override in
+/// a transcript cannot reorder a terminal line showing the raw records.
+pub fn json_line(value: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
+    let mut line = serde_json::to_vec(value)?;
+    escape_json_hidden(&mut line, 0);
+    line.push(b'\n');
+    Ok(line)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -234,7 +234,7 @@ impl Formatter {
                 self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
                 let from = self.buf.len();
                 rawjson::indent_into(&mut self.buf, line, 1);
-                escape_json_hidden(&mut self.buf, from);
+                printable::escape_json_hidden(&mut self.buf, from);
             }
             Format::Ids => {
                 let id = event.session_id();
@@ -336,7 +336,7 @@ impl Formatter {
             self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
             let from = self.buf.len();
             rawjson::indent_into(&mut self.buf, line, 1);
-            escape_json_hidden(&mut self.buf, from);
+            printable::escape_json_hidden(&mut self.buf, from);
         } else {
             if self.last_id.as_deref() == Some(id) {
                 return Ok(());
@@ -608,30 +608,6 @@ fn marked_cell(text: &str, range: [usize; 2], width: usize, paint: Paint) -> Str
 /// `\\`, other control and format characters as `\u{XXXX}`.
 fn tsv_field(text: &str) -> std::borrow::Cow<'_, str> {
     printable::escape(text)
-}
-
-/// A rendered JSON text with control and format characters, which JSON allows raw inside
-/// strings (DEL, C1, bidi overrides ...), written as `\uXXXX` escapes: the same JSON value.
-fn escape_json_hidden(json: &mut Vec<u8>, from: usize) {
-    // Below U+0020 only the layout's newlines can be there: JSON has no raw controls in strings.
-    let hidden = |c: char| c >= '\u{7f}' && is_hidden(c);
-    let Ok(text) = std::str::from_utf8(&json[from..]) else { return };
-    if !text.chars().any(hidden) {
-        return;
-    }
-    let mut escaped = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if hidden(c) {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                escaped.push_str(&format!("\\u{:04x}", unit));
-            }
-        } else {
-            escaped.push(c);
-        }
-    }
-    json.truncate(from);
-    json.extend_from_slice(escaped.as_bytes());
 }
 
 #[cfg(test)]

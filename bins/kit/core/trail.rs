@@ -254,7 +254,9 @@ impl TrailRecord {
     /// One NDJSON line, without its newline.
     pub fn to_line(&self) -> Vec<u8> {
         // Strings, numbers and booleans only: serialising cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+        let mut line = super::printable::json_line(self).unwrap_or_default();
+        line.pop();
+        line
     }
 
     /// `line` as a trail record, when it is one (a JSON object with `session_id` and a trail

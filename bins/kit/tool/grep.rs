@@ -18,6 +18,7 @@ use crate::cli::{self, Args, Complete, Tool};
 use crate::core::error::{self, Code, Error, Result, WriteResult};
 use crate::core::grep::{Matcher, Syntax, context};
 use crate::core::out;
+use crate::core::printable::json_line;
 use crate::core::regular::{self, How, Role};
 use crate::core::sessions::{Session, Start};
 use crate::core::transcript::{Block, Kind, Prefilter, Reader};
@@ -253,8 +254,7 @@ fn grep(args: Args) -> Result<Code> {
 }
 
 fn write_json(out: &mut dyn Write, record: &impl Serialize) -> Result<()> {
-    let mut line = serde_json::to_vec(record).map_err(|e| Error::failure(e.to_string()))?;
-    line.push(b'\n');
+    let line = json_line(record).map_err(|e| Error::failure(e.to_string()))?;
     out.write_all(&line).or_closed()
 }
 

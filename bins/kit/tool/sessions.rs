@@ -12,6 +12,7 @@ use crate::cli::flags::search::{ACCOUNT, NEWEST, NO_TOWN, SESSIONS_CWD};
 use crate::cli::{Args, Tool};
 use crate::core::error::{Code, Error, Result, WriteResult};
 use crate::core::out;
+use crate::core::printable::json_line;
 use crate::core::sessions::{Described, Session, Start};
 use crate::core::work;
 
@@ -89,8 +90,7 @@ fn write_record(
         staged: session.staged,
         town: start,
     };
-    let mut line = serde_json::to_vec(&record).map_err(|e| Error::failure(e.to_string()))?;
-    line.push(b'\n');
+    let line = json_line(&record).map_err(|e| Error::failure(e.to_string()))?;
     out.write_all(&line).or_closed()
 }
 
