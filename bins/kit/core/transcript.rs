@@ -810,7 +810,12 @@ impl Reader {
         if self.buf.len() < CHUNK {
             self.buf.resize(CHUNK, 0);
         } else if self.len > self.buf.len() / 2 {
-            self.buf.resize(self.buf.len() * 2, 0);
+            // A fresh zeroed allocation, not a resize: its pages are mapped only as they are
+            // written, so the room a long line never fills costs no memory (a resize writes
+            // every byte of it, and a 100 MB line would hold 256 MB).
+            let mut bigger = vec![0u8; self.buf.len() * 2];
+            bigger[..self.len].copy_from_slice(&self.buf[..self.len]);
+            self.buf = bigger;
         }
         let at = self.buf_at + self.len as u64;
         let room = (self.buf.len() - self.len) as u64;
