@@ -8,9 +8,14 @@
 //!   files (budget 2x), and its peak memory against 64 MB plus twice the longest line;
 //! - `seance-show --format md ID` (the last lines) and `--lines 0` (the whole conversation) of an
 //!   80 MB transcript written by the same generator (once, beside the corpus) against
-//!   `jq -c . FILE >/dev/null` (budget 2x).
+//!   `jq -c . FILE >/dev/null` (budget 2x);
+//! - the peak memory of `seance-trail`, `seance-grep -c` and `seance-show` (text, md, json) on a
+//!   session of two lines, a 100 MB Write and a 100 MB tool output, each one escaped string:
+//!   SPEC's "a line of any length, in at most about twice its size", as 64 MB plus twice the
+//!   line.
 
 use std::fs;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -73,6 +78,57 @@ fn main() {
     println!("reference rg -c: {:.1} ms, jq -c .: {:.1} ms", ms(rg), ms(jq));
     versus(&format!("seance-show --format md ({mb:.0} MB)"), md, "jq -c .", jq, 2.0);
     versus("seance-show --format md --lines 0", all, "jq -c .", jq, 2.0);
+
+    // Two huge lines, each one string with escapes in it (serde_json would unescape it into its
+    // own buffer for us to copy: three times the line).
+    let root = corpus.root.with_file_name("seance-bench-huge-line");
+    let home = root.join("home");
+    let huge = home.join(format!(".claude/projects/-w/{BIG_ID}.jsonl"));
+    if !root.join("done").exists() {
+        fs::create_dir_all(huge.parent().unwrap()).unwrap();
+        // Written in pieces: a bench that held the lines would lend its own peak to every
+        // child's (exec keeps the larger of the two high-water marks).
+        let piece = r#"a line with a \"quote\" and a tab\t\n"#;
+        let mut out = std::io::BufWriter::new(fs::File::create(&huge).unwrap());
+        for (head, tail) in [
+            (
+                r#"{"type":"assistant","timestamp":"2026-01-22T10:00:00.000Z","message":{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"Write","input":{"file_path":"/w/big.txt","content":""#,
+                r#""}}]}}"#,
+            ),
+            (
+                r#"{"type":"user","timestamp":"2026-01-22T10:00:01.000Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":""#,
+                r#""}]}}"#,
+            ),
+        ] {
+            out.write_all(head.as_bytes()).unwrap();
+            for _ in 0..2_500_000 {
+                out.write_all(piece.as_bytes()).unwrap();
+            }
+            out.write_all(tail.as_bytes()).unwrap();
+            out.write_all(b"\n").unwrap();
+        }
+        out.flush().unwrap();
+        fs::write(root.join("done"), "").unwrap();
+    }
+    let longest = fs::metadata(&huge).unwrap().len() as i64 / 2;
+    let limit = (64 << 10) + 2 * (longest >> 10);
+    for args in [
+        &["seance-trail"][..],
+        &["seance-grep", "-c", "-F", "quote"],
+        &["seance-show", BIG_ID],
+        &["seance-show", "--format", "md", BIG_ID],
+        &["seance-show", "--format", "json", BIG_ID],
+    ] {
+        let peak = peak_rss_kb(&mut tool(args[0], &args[1..], &home, &root));
+        let verdict = if peak <= limit { "ok" } else { "OVER BUDGET" };
+        println!(
+            "{:36} {:8.1} MB  (budget {:.1} MB: 64 + 2 x {:.0} MB line)  {verdict}",
+            format!("{} peak memory", args.join(" ")),
+            peak as f64 / 1024.0,
+            limit as f64 / 1024.0,
+            longest as f64 / 1048576.0
+        );
+    }
 }
 
 /// Runs a command with stdout on /dev/null, as the reference command is written.

@@ -431,13 +431,15 @@ impl Trail {
                 continue;
             }
             let Some(id) = block.id.as_deref() else { continue };
-            let mut text = block.text.to_string();
+            // Borrowed unless there are parts to join: a huge output is not copied.
+            let mut text = std::borrow::Cow::Borrowed(&*block.text);
             while at < blocks.len()
                 && blocks[at].kind == transcript::Kind::ToolResult
                 && blocks[at].id.as_deref() == Some(id)
             {
-                text.push('\n');
-                text.push_str(&blocks[at].text);
+                let joined = text.to_mut();
+                joined.push('\n');
+                joined.push_str(&blocks[at].text);
                 at += 1;
             }
             self.tool_result(id, block.is_error, &text);

@@ -184,9 +184,15 @@ fn blocks_of<'a>(
                         if let Ok(fields) = serde_json::from_str::<Fields>(input.get()) {
                             for (field, value) in fields.0 {
                                 leaves.clear();
-                                let mut de = serde_json::Deserializer::from_str(value.get());
-                                if Leaves(&mut leaves).deserialize(&mut de).is_err() {
-                                    continue;
+                                // A top-level string (a Write's content) is decoded by
+                                // `json_text`; nested ones by serde, which copies them.
+                                if value.get().starts_with('"') {
+                                    leaves.extend(json_text(value));
+                                } else {
+                                    let mut de = serde_json::Deserializer::from_str(value.get());
+                                    if Leaves(&mut leaves).deserialize(&mut de).is_err() {
+                                        continue;
+                                    }
                                 }
                                 for text in leaves.drain(..) {
                                     blocks.push(Block {
@@ -236,9 +242,15 @@ fn blocks_of<'a>(
     }
 }
 
-/// A JSON string, borrowed from the line when it holds no escapes.
-#[derive(Deserialize)]
-struct Str<'a>(#[serde(borrow)] Cow<'a, str>);
+/// A JSON string, borrowed from the line when it holds no escapes (see [`json_text`]).
+pub struct Str<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        json_text(raw).map(Str).ok_or_else(|| de::Error::custom("expected a string"))
+    }
+}
 
 #[derive(Deserialize)]
 struct Line<'a> {
@@ -276,30 +288,18 @@ enum Content<'a> {
 
 impl<'de: 'a, 'a> Deserialize<'de> for Content<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ContentVisitor;
-        impl<'de> Visitor<'de> for ContentVisitor {
-            type Value = Content<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string or a list of content parts")
+        // Taken raw, so that a string is decoded by `json_text` (a tool's output is the biggest
+        // string a transcript holds); a list is then read from its raw text.
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        match raw.get().as_bytes().first() {
+            Some(b'"') => json_text(raw).map(Content::Text).ok_or_else(|| de::Error::custom("bad string")),
+            Some(b'[') => {
+                let parts: Vec<Option<Part<'de>>> =
+                    serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
+                Ok(Content::Parts(parts.into_iter().flatten().collect()))
             }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Content::Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Content::Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Content::Text(Cow::Owned(v)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut parts = Vec::new();
-                while let Some(part) = seq.next_element::<Option<Part<'de>>>()? {
-                    parts.extend(part);
-                }
-                Ok(Content::Parts(parts))
-            }
+            _ => Err(de::Error::custom("expected a string or a list of content parts")),
         }
-        deserializer.deserialize_any(ContentVisitor)
     }
 }
 
@@ -324,6 +324,14 @@ struct Part<'a> {
 
 /// A tool input's top-level fields, raw.
 struct Fields<'a>(Vec<(Str<'a>, &'a RawValue)>);
+
+/// A tool call's input as its top-level fields, in order, each value raw; empty when the input
+/// is not an object.
+pub fn input_fields(input: &RawValue) -> Vec<(Cow<'_, str>, &RawValue)> {
+    serde_json::from_str::<Fields>(input.get())
+        .map(|f| f.0.into_iter().map(|(k, v)| (k.0, v)).collect())
+        .unwrap_or_default()
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -430,42 +438,65 @@ pub fn decode_strings(
     let mut at = 0;
     // Outside strings, a quote can only open one: JSON has quotes nowhere else.
     while let Some(open) = memchr::memchr(b'"', &line[at..]) {
-        at += open + 1;
-        loop {
-            let Some(stop) = memchr::memchr2(b'"', b'\\', &line[at..]) else { return Strings::Odd };
-            out.extend_from_slice(&line[at..at + stop]);
-            at += stop;
-            if line[at] == b'"' {
-                at += 1;
-                break;
-            }
-            let Some(&escape) = line.get(at + 1) else { return Strings::Odd };
-            at += 2;
-            let byte = match escape {
-                b'"' => b'"',
-                b'\\' => b'\\',
-                b'/' => b'/',
-                b'n' => b'\n',
-                b't' => b'\t',
-                b'r' => b'\r',
-                b'b' => 0x08,
-                b'f' => 0x0c,
-                b'u' => {
-                    let Some((c, used)) = unicode_escape(&line[at..]) else { return Strings::Odd };
-                    at += used;
-                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-                    continue;
-                }
-                _ => return Strings::Odd,
-            };
-            out.push(byte);
-        }
+        let Some(end) = decode_string(line, at + open + 1, out) else { return Strings::Odd };
+        at = end;
         out.push(b'\n');
         if after(out) {
             return Strings::Stopped;
         }
     }
     Strings::Done
+}
+
+/// Appends the JSON string whose text begins at `line[at]` (just after its opening quote),
+/// decoded, to `out`; returns where it ends (just after its closing quote). `None` for what
+/// this does not decode: an unknown escape, a lone surrogate, a string that never ends.
+fn decode_string(line: &[u8], mut at: usize, out: &mut Vec<u8>) -> Option<usize> {
+    loop {
+        let stop = memchr::memchr2(b'"', b'\\', &line[at..])?;
+        out.extend_from_slice(&line[at..at + stop]);
+        at += stop;
+        if line[at] == b'"' {
+            return Some(at + 1);
+        }
+        let escape = *line.get(at + 1)?;
+        at += 2;
+        let byte = match escape {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'n' => b'\n',
+            b't' => b'\t',
+            b'r' => b'\r',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'u' => {
+                let (c, used) = unicode_escape(&line[at..])?;
+                at += used;
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(byte);
+    }
+}
+
+/// The text of a raw JSON string value: borrowed when it has no escapes, else decoded here.
+/// serde_json would decode it into its own scratch buffer for us to copy: a huge string (a
+/// 100 MB tool output) would then be held three times, with the line, instead of twice.
+pub fn json_text(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let text = raw.get();
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(Cow::Borrowed(inner));
+    }
+    let mut out = Vec::with_capacity(inner.len());
+    let end = decode_string(text.as_bytes(), 1, &mut out)?;
+    if end != text.len() {
+        return None;
+    }
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 /// The character of a `\u` escape whose four hex digits begin `rest` (with the low half that
@@ -934,6 +965,35 @@ mod tests {
         assert_eq!(call.inputs.len(), 1);
         assert_eq!(call.inputs[0].0, "toolu_0183");
         assert!(call.inputs[0].1.get().starts_with(r#"{"replace_all":false"#));
+    }
+
+    #[test]
+    fn strings_decode_as_serde_decodes_them() {
+        let cases = [
+            r#""plain""#,
+            r#""""#,
+            r#""a\"q\\b\/c\n\t\r\b\f""#,
+            r#""\u00e9t\u00E9 \u65e5\u672c \ud83d\ude00 end""#,
+            r#""caf\u0000e""#,
+            "\"raw é 日本 😀\"",
+            r#""lone \ud83d here""#,
+            r#""low \ude00 first""#,
+            r#""bad \x escape""#,
+            r#""short \u12""#,
+        ];
+        for case in cases {
+            // What serde_json lets through as a raw value, json_text must decode as serde does;
+            // what it refuses, json_text must not make anything of either.
+            let owned = RawValue::from_string(case.to_string());
+            let ours = owned.ok().and_then(|raw| json_text(&raw).map(Cow::into_owned));
+            let serde = serde_json::from_str::<String>(case).ok();
+            assert_eq!(ours, serde, "{case}");
+        }
+        // Borrowed exactly when there is nothing to decode.
+        let raw: &RawValue = serde_json::from_str(r#""no escapes""#).unwrap();
+        assert!(matches!(json_text(raw), Some(Cow::Borrowed("no escapes"))));
+        let raw: &RawValue = serde_json::from_str("[1]").unwrap();
+        assert_eq!(json_text(raw), None);
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::core::resolve::Sessions;
 use crate::core::sessions::{Start, town_starts};
 use crate::core::time::{Clock, Style};
 use crate::core::trail::{self, TrailRecord};
+use crate::core::transcript::{Str, input_fields, json_text};
 
 pub const TOOL: Tool = Tool {
     name: "seance-show",
@@ -318,13 +319,17 @@ struct Message<'a> {
     content: Option<&'a RawValue>,
 }
 
+/// A content part. Strings come through `Str` and the input stays raw, so that a huge text or
+/// a Write's content is never held twice while it is decoded (see `transcript::json_text`).
 #[derive(Deserialize)]
-struct Block {
+struct Block<'a> {
     #[serde(rename = "type")]
     kind: String,
-    text: Option<String>,
+    #[serde(borrow)]
+    text: Option<Str<'a>>,
     name: Option<String>,
-    input: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(borrow)]
+    input: Option<&'a RawValue>,
 }
 
 impl Turn {
@@ -351,14 +356,14 @@ impl Turn {
                 parts.push(Part::Text(text.to_string()));
             }
         };
-        if let Ok(text) = serde_json::from_str::<String>(content.get()) {
+        if let Some(text) = json_text(content) {
             push_text(&mut parts, &text);
         } else {
             for block in serde_json::from_str::<Vec<Block>>(content.get()).ok()? {
                 match (block.kind.as_str(), block.text, block.name) {
-                    ("text", Some(text), _) => push_text(&mut parts, &text),
+                    ("text", Some(text), _) => push_text(&mut parts, &text.0),
                     ("tool_use", _, Some(name)) => {
-                        let summary = summarize(block.input.as_ref());
+                        let summary = summarize(block.input);
                         let line = if summary.is_empty() { name } else { format!("{name}: {summary}") };
                         parts.push(Part::ToolCall(cell(&line, MAX_TOOL_LINE - 2, false)));
                     }
@@ -385,17 +390,20 @@ impl Turn {
     }
 }
 
-/// A tool call in a few words: the input field that says most about it, else its inputs.
-fn summarize(input: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
+/// A tool call in a few words: the input field that says most about it, else its inputs as
+/// written.
+fn summarize(input: Option<&RawValue>) -> String {
     const TELLING: &[&str] =
         &["command", "file_path", "path", "pattern", "url", "query", "description", "prompt"];
     let Some(input) = input else { return String::new() };
-    let text = match TELLING.iter().find_map(|key| input.get(*key).and_then(|v| v.as_str())) {
-        Some(value) => value.to_string(),
-        None => serde_json::Value::Object(input.clone()).to_string(),
-    };
+    let fields = input_fields(input);
+    let telling =
+        TELLING.iter().find_map(|key| fields.iter().find(|(k, _)| k == key).and_then(|(_, v)| json_text(v)));
+    let text = telling.unwrap_or(std::borrow::Cow::Borrowed(input.get()));
+    // Only the start can show in a tool-call line: a huge input is not folded whole.
+    let shown = text.char_indices().nth(4 * MAX_TOOL_LINE).map_or(&*text, |(at, _)| &text[..at]);
     // Hidden characters go before the spaces are folded, so none leaves a double space.
-    visible_text(&text).split_whitespace().collect::<Vec<_>>().join(" ")
+    visible_text(shown).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `text` as a Markdown code span, fenced with more backticks than it holds in a row.
