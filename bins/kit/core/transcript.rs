@@ -116,7 +116,7 @@ pub struct Record<'a> {
 
 /// Decodes one transcript line; `None` when it is not a JSON object (or not UTF-8).
 pub fn parse_line(raw: &[u8]) -> Option<Record<'_>> {
-    let line: Line = serde_json::from_slice(raw).ok()?;
+    let line: Line = from_line(raw)?;
     let mut record = Record {
         line: 0,
         offset: 0,
@@ -242,13 +242,52 @@ fn blocks_of<'a>(
     }
 }
 
-/// A JSON string, borrowed from the line when it holds no escapes (see [`json_text`]).
+/// From this size on, a line's strings and contents are taken raw and decoded by
+/// [`json_text`]: serde_json would unescape a string into its own buffer for us to copy, and a
+/// 100 MB tool output would be held three times with its line, not twice. Below it, serde's one
+/// pass is faster (taking values raw first reads lists twice) and the copies are small.
+const HUGE_LINE: usize = 4 << 20;
+
+thread_local! {
+    /// Whether the line [`parse_line`] is decoding on this thread is at least [`HUGE_LINE`]:
+    /// serde gives a `Deserialize` impl no other way to know.
+    static HUGE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn huge_line() -> bool {
+    HUGE.with(|huge| huge.get())
+}
+
+/// A transcript line decoded as `T`, its [`Str`]s and contents as its size calls for; what
+/// `T` reads from raw values taken from it afterwards is decoded the same way.
+pub fn from_line<'a, T: Deserialize<'a>>(raw: &'a [u8]) -> Option<T> {
+    HUGE.with(|huge| huge.set(raw.len() >= HUGE_LINE));
+    serde_json::from_slice(raw).ok()
+}
+
+/// A JSON string, borrowed from the line when it holds no escapes.
 pub struct Str<'a>(pub Cow<'a, str>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = <&'de RawValue>::deserialize(deserializer)?;
-        json_text(raw).map(Str).ok_or_else(|| de::Error::custom("expected a string"))
+        if huge_line() {
+            let raw = <&'de RawValue>::deserialize(deserializer)?;
+            return json_text(raw).map(Str).ok_or_else(|| de::Error::custom("expected a string"));
+        }
+        struct StrVisitor;
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_string()))
+            }
+        }
+        deserializer.deserialize_str(StrVisitor).map(Str)
     }
 }
 
@@ -288,6 +327,9 @@ enum Content<'a> {
 
 impl<'de: 'a, 'a> Deserialize<'de> for Content<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !huge_line() {
+            return deserializer.deserialize_any(ContentVisitor);
+        }
         // Taken raw, so that a string is decoded by `json_text` (a tool's output is the biggest
         // string a transcript holds); a list is then read from its raw text.
         let raw = <&'de RawValue>::deserialize(deserializer)?;
@@ -300,6 +342,29 @@ impl<'de: 'a, 'a> Deserialize<'de> for Content<'a> {
             }
             _ => Err(de::Error::custom("expected a string or a list of content parts")),
         }
+    }
+}
+
+/// A content read in serde's one pass (a line below [`HUGE_LINE`]).
+struct ContentVisitor;
+
+impl<'de> Visitor<'de> for ContentVisitor {
+    type Value = Content<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or a list of content parts")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Content::Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Content::Text(Cow::Owned(v.to_string())))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut parts = Vec::new();
+        while let Some(part) = seq.next_element::<Option<Part<'de>>>()? {
+            parts.extend(part);
+        }
+        Ok(Content::Parts(parts))
     }
 }
 
@@ -994,6 +1059,34 @@ mod tests {
         assert!(matches!(json_text(raw), Some(Cow::Borrowed("no escapes"))));
         let raw: &RawValue = serde_json::from_str("[1]").unwrap();
         assert_eq!(json_text(raw), None);
+    }
+
+    #[test]
+    fn a_huge_line_decodes_as_a_small_one_does() {
+        let lines = [
+            r#"{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","content":"out \"q\"\n\u00e9\ud83d\ude00","is_error":true},{"type":"tool_result","tool_use_id":"t2","content":[{"type":"text","text":"a\tb"},{"type":"image"}]}]},"timestamp":"2026-01-22T10:00:00.000Z"PAD}"#,
+            r#"{"type":"assistant","message":{"content":[{"type":"text","text":"say \"hi\""},{"type":"tool_use","id":"t3","name":"Write","input":{"file_path":"/w/\u00e9.md","content":"x\ny","nested":{"list":["p\"q",1,null]}}}]},"cwd":"/w","gitBranch":"main"PAD}"#,
+            r#"{"type":"user","message":{"content":"plain \\ prompt"},"isMeta":false PAD}"#,
+            r#"{"type":"custom-title","customTitle":"t\u0041tle"PAD}"#,
+        ];
+        let pad = format!(r#","pad":"{}""#, "z".repeat(HUGE_LINE));
+        for line in lines {
+            let small = line.replace("PAD", "");
+            let huge = line.replace("PAD", &pad);
+            let (a, b) = (parse_line(small.as_bytes()).unwrap(), parse_line(huge.as_bytes()).unwrap());
+            assert_eq!(
+                (a.kind, a.timestamp, a.cwd, a.git_branch),
+                (b.kind, b.timestamp, b.cwd, b.git_branch)
+            );
+            assert_eq!(a.blocks, b.blocks, "{small}");
+            assert!(!a.blocks.is_empty(), "{small}");
+        }
+        // A string that does not decode spoils a huge line as it spoils a small one.
+        let bad = r#"{"type":"user","message":{"content":"lone \ud800 half"}PAD}"#;
+        assert_eq!(
+            parse_line(bad.replace("PAD", "").as_bytes()).is_some(),
+            parse_line(bad.replace("PAD", &pad).as_bytes()).is_some()
+        );
     }
 
     #[test]

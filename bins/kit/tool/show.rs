@@ -23,7 +23,7 @@ use crate::core::resolve::Sessions;
 use crate::core::sessions::{Start, town_starts};
 use crate::core::time::{Clock, Style};
 use crate::core::trail::{self, TrailRecord};
-use crate::core::transcript::{Str, input_fields, json_text};
+use crate::core::transcript::{Str, from_line, input_fields, json_text};
 
 pub const TOOL: Tool = Tool {
     name: "seance-show",
@@ -339,7 +339,7 @@ impl Turn {
     fn parse(line: &[u8]) -> Option<Turn> {
         // Claude Code writes compact JSON; this skips progress and snapshot records unparsed.
         memchr::memmem::find(line, b"\"message\"")?;
-        let record: Record = serde_json::from_slice(line).ok()?;
+        let record: Record = from_line(line)?;
         let speaker = match record.kind.as_deref() {
             Some("user") => Speaker::User,
             Some("assistant") => Speaker::Assistant,
