@@ -230,27 +230,12 @@ impl Formatter {
                 self.buf.extend_from_slice(line.join("\t").as_bytes());
                 self.buf.push(b'\n');
             }
-            Format::Json => {
-                self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
-                let from = self.buf.len();
-                rawjson::indent_into(&mut self.buf, line, 1);
-                printable::escape_json_hidden(&mut self.buf, from);
-            }
+            Format::Json => self.push_json(first, line),
             Format::Ids => {
                 let id = event.session_id();
-                if id.is_empty() {
+                if id.is_empty() || !self.push_id(id) {
                     return Ok(());
                 }
-                // One id per line is what `| seance-stage` reads: an id that is not a session
-                // id (a newline in it would name another session) is left out and said.
-                if !valid_session_id(id) {
-                    self.rows -= 1;
-                    self.left_out += 1;
-                    self.first_left_out.get_or_insert_with(|| quote(id));
-                    return Ok(());
-                }
-                self.buf.extend_from_slice(event.session_id().as_bytes());
-                self.buf.push(b'\n');
             }
         }
         out.write_all(&self.buf).or_closed()?;
@@ -333,25 +318,37 @@ impl Formatter {
     fn line_or_id(&mut self, out: &mut dyn Write, first: bool, line: &[u8], id: &str) -> Result<()> {
         self.buf.clear();
         if self.format == Format::Json {
-            self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
-            let from = self.buf.len();
-            rawjson::indent_into(&mut self.buf, line, 1);
-            printable::escape_json_hidden(&mut self.buf, from);
+            self.push_json(first, line);
         } else {
-            if self.last_id.as_deref() == Some(id) {
-                return Ok(());
-            }
-            if !valid_session_id(id) {
-                self.rows -= 1;
-                self.left_out += 1;
-                self.first_left_out.get_or_insert_with(|| quote(id));
+            if self.last_id.as_deref() == Some(id) || !self.push_id(id) {
                 return Ok(());
             }
             self.last_id = Some(id.to_string());
-            self.buf.extend_from_slice(id.as_bytes());
-            self.buf.push(b'\n');
         }
         out.write_all(&self.buf).or_closed()
+    }
+
+    /// Appends `line` to the JSON array: indented, hidden characters escaped.
+    fn push_json(&mut self, first: bool, line: &[u8]) {
+        self.buf.extend_from_slice(if first { b"[\n  " } else { b",\n  " });
+        let from = self.buf.len();
+        rawjson::indent_into(&mut self.buf, line, 1);
+        printable::escape_json_hidden(&mut self.buf, from);
+    }
+
+    /// Appends `id` on a line of its own, as `| seance-stage` reads ids; false, with nothing
+    /// appended, for an id that is not a session id (a newline in it would name another
+    /// session): that one is left out, counted and said at the end.
+    fn push_id(&mut self, id: &str) -> bool {
+        if !valid_session_id(id) {
+            self.rows -= 1;
+            self.left_out += 1;
+            self.first_left_out.get_or_insert_with(|| quote(id));
+            return false;
+        }
+        self.buf.extend_from_slice(id.as_bytes());
+        self.buf.push(b'\n');
+        true
     }
 
     /// A seance-grep hit: SESSION_ID, ROLE, KIND and TEXT in a table, the match marked when

@@ -181,29 +181,27 @@ fn blocks_of<'a>(
                             inputs.push((id.clone(), input));
                         }
                         let mut leaves = Vec::new();
-                        if let Ok(fields) = serde_json::from_str::<Fields>(input.get()) {
-                            for (field, value) in fields.0 {
-                                leaves.clear();
-                                // A top-level string (a Write's content) is decoded by
-                                // `json_text`; nested ones by serde, which copies them.
-                                if value.get().starts_with('"') {
-                                    leaves.extend(json_text(value));
-                                } else {
-                                    let mut de = serde_json::Deserializer::from_str(value.get());
-                                    if Leaves(&mut leaves).deserialize(&mut de).is_err() {
-                                        continue;
-                                    }
+                        for (field, value) in input_fields(input) {
+                            leaves.clear();
+                            // A top-level string (a Write's content) is decoded by
+                            // `json_text`; nested ones by serde, which copies them.
+                            if value.get().starts_with('"') {
+                                leaves.extend(json_text(value));
+                            } else {
+                                let mut de = serde_json::Deserializer::from_str(value.get());
+                                if Leaves(&mut leaves).deserialize(&mut de).is_err() {
+                                    continue;
                                 }
-                                for text in leaves.drain(..) {
-                                    blocks.push(Block {
-                                        kind: Kind::ToolUse,
-                                        text,
-                                        tool: tool.clone(),
-                                        id: id.clone(),
-                                        field: Some(field.0.clone()),
-                                        is_error: false,
-                                    });
-                                }
+                            }
+                            for text in leaves.drain(..) {
+                                blocks.push(Block {
+                                    kind: Kind::ToolUse,
+                                    text,
+                                    tool: tool.clone(),
+                                    id: id.clone(),
+                                    field: Some(field.clone()),
+                                    is_error: false,
+                                });
                             }
                         }
                     }
